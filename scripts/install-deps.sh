@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs fleetsim's build and test dependencies from Debian's packages (idempotent).
+# Usage: scripts/install-deps.sh [--with-test-tools]
+set -euo pipefail
+pkgs=(build-essential cmake libboost-graph-dev nlohmann-json3-dev libcli11-dev libeigen3-dev catch2)
+if [[ "${1:-}" == "--with-test-tools" ]]; then
+  # Headless browser for the HTML report test; OpenMPI for the MPI sweep test.
+  pkgs+=(chromium openmpi-bin libopenmpi-dev)
+fi
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

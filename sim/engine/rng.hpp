@@ -1,0 +1,116 @@
+// Deterministic random streams: one root seed, one named sub-stream per consumer, and the few
+// distributions fleetsim needs written here (std::*_distribution differs between libraries).
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <string_view>
+
+namespace fleetsim {
+
+inline std::uint64_t splitmix64(std::uint64_t& state) {
+  std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+// FNV-1a: a stable hash of a stream name, identical on every platform.
+inline constexpr std::uint64_t stable_hash(std::string_view s) {
+  std::uint64_t h = 0xCBF29CE484222325ULL;
+  for (char c : s) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001B3ULL;
+  }
+  return h;
+}
+
+// xoshiro256** generator with distributions. Streams are derived from (root seed, name[, index])
+// so that adding a consumer never shifts the numbers another consumer draws.
+class Rng {
+ public:
+  explicit Rng(std::uint64_t seed = 1) { reseed(seed); }
+  Rng(std::uint64_t root_seed, std::string_view stream, std::uint64_t index = 0) {
+    std::uint64_t mix = root_seed ^ stable_hash(stream);
+    mix = splitmix64(mix) ^ (index * 0xD1B54A32D192ED03ULL);
+    reseed(mix);
+  }
+
+  void reseed(std::uint64_t seed) {
+    std::uint64_t sm = seed;
+    for (auto& w : s_) w = splitmix64(sm);
+  }
+
+  std::uint64_t next_u64() {
+    const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
+    const std::uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = rotl(s_[3], 45);
+    return result;
+  }
+
+  // Uniform in [0, 1) with 53 random bits.
+  double uniform() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
+  // Uniform in (0, 1]: safe to take the log of.
+  double uniform_pos() { return 1.0 - uniform(); }
+  double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
+
+  // Uniform integer in [0, n), without modulo bias (Lemire's method).
+  std::uint64_t below(std::uint64_t n) {
+    if (n <= 1) return 0;
+    __extension__ using u128 = unsigned __int128;
+    u128 m = static_cast<u128>(next_u64()) * n;
+    std::uint64_t low = static_cast<std::uint64_t>(m);
+    if (low < n) {
+      const std::uint64_t threshold = (0 - n) % n;
+      while (low < threshold) {
+        m = static_cast<u128>(next_u64()) * n;
+        low = static_cast<std::uint64_t>(m);
+      }
+    }
+    return static_cast<std::uint64_t>(m >> 64);
+  }
+
+  bool bernoulli(double p) { return uniform() < p; }
+  double exponential(double mean) { return -mean * std::log(uniform_pos()); }
+
+  // Standard normal by the Marsaglia polar method (no cached second value: stateless per draw).
+  double normal() {
+    for (;;) {
+      const double u = 2.0 * uniform() - 1.0;
+      const double v = 2.0 * uniform() - 1.0;
+      const double s = u * u + v * v;
+      if (s > 0.0 && s < 1.0) return u * std::sqrt(-2.0 * std::log(s) / s);
+    }
+  }
+  double normal(double mean, double sd) { return mean + sd * normal(); }
+  double lognormal(double mu, double sigma) { return std::exp(mu + sigma * normal()); }
+
+  // Gamma(shape, 1) by Marsaglia-Tsang; shape < 1 by the boost u^(1/shape).
+  double gamma(double shape) {
+    if (shape < 1.0) return gamma(shape + 1.0) * std::pow(uniform_pos(), 1.0 / shape);
+    const double d = shape - 1.0 / 3.0;
+    const double c = 1.0 / std::sqrt(9.0 * d);
+    for (;;) {
+      double x, v;
+      do {
+        x = normal();
+        v = 1.0 + c * x;
+      } while (v <= 0.0);
+      v = v * v * v;
+      const double u = uniform_pos();
+      if (u < 1.0 - 0.0331 * x * x * x * x) return d * v;
+      if (std::log(u) < 0.5 * x * x + d * (1.0 - v + std::log(v))) return d * v;
+    }
+  }
+
+ private:
+  static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  std::uint64_t s_[4];
+};
+
+}  // namespace fleetsim

@@ -1,0 +1,2 @@
+// Placeholder translation unit until the policies land.
+namespace fleetsim {}

@@ -1,0 +1,2 @@
+// Replaced as the serving layer lands.
+namespace fleetsim {}
