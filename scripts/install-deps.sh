@@ -5,7 +5,7 @@ set -euo pipefail
 pkgs=(build-essential cmake libboost-graph-dev nlohmann-json3-dev libcli11-dev libeigen3-dev catch2)
 if [[ "${1:-}" == "--with-test-tools" ]]; then
   # Headless browser for the HTML report test; OpenMPI for the MPI sweep test.
-  pkgs+=(chromium openmpi-bin libopenmpi-dev)
+  pkgs+=(chromium openmpi-bin libopenmpi-dev python3)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,5 +1,5 @@
 // The subcommands of the fleetsim program; each lives in its own cmd_*.cpp and adds itself to
-// the CLI11 app. main.cpp only calls these.
+// the CLI11 app (its callback runs the command). main.cpp only calls these.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -9,9 +9,11 @@ namespace fleetsim::cli {
 // Exit code for bad input (a ConfigError): distinct from a crash or a failed check.
 inline constexpr int kExitBadInput = 2;
 
+// A command's callback sets the process exit code here (0 unless it says otherwise).
+int exit_code();
+void set_exit_code(int code);
+
 void add_run_command(CLI::App& app);
-void add_calibrate_command(CLI::App& app);
-void add_explain_step_command(CLI::App& app);
 void add_list_policies_command(CLI::App& app);
 
 }  // namespace fleetsim::cli

@@ -1,13 +1,29 @@
-// fleetsim command-line entry point (subcommands are added as they land).
+// fleetsim command-line entry point: parses the subcommand and maps errors to exit codes
+// (2: bad input, with a message naming file, JSON path and expected form; 1: failure).
 #include <CLI/CLI.hpp>
+#include <exception>
 #include <iostream>
 
+#include "apps/fleetsim/commands.hpp"
 #include "fleetsim/config.hpp"
+#include "sim/util/config_error.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"fleetsim: discrete-event simulator and capacity planner for MoE inference fleets"};
   app.set_version_flag("--version", FLEETSIM_VERSION);
   app.require_subcommand(1);
-  CLI11_PARSE(app, argc, argv);
-  return 0;
+  fleetsim::cli::add_run_command(app);
+  fleetsim::cli::add_list_policies_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const fleetsim::ConfigError& e) {
+    std::cerr << "fleetsim: error: " << e.what() << "\n";
+    return fleetsim::cli::kExitBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "fleetsim: failed: " << e.what() << "\n";
+    return 1;
+  }
+  return fleetsim::cli::exit_code();
 }

@@ -1,0 +1,73 @@
+// `fleetsim plan SCENARIO [--slo.* ...] [--peak-rate R] --out DIR`: the cheapest fleet (unit shapes,
+// unit counts, GPU type) meeting TTFT and stream-speed SLOs at the workload's peak, found by
+// simulating candidates; prints the best fleets and the cost-latency frontier, writes
+// plan.json, plan.csv, plan.md and plan.html.
+#include <chrono>
+#include <cstdio>
+#include <memory>
+
+#include "apps/fleetsim/commands.hpp"
+#include "sim/study/fleet_planner.hpp"
+
+namespace fleetsim::cli {
+
+namespace {
+
+struct PlanOptions {
+  PlanSpec spec;
+  std::string out_dir;
+  bool quick = false;
+};
+
+void plan(PlanOptions o) {
+  PlanSpec& s = o.spec;
+  if (s.scenario.empty()) s.scenario = "scenarios/deepseek-v3-r1-day.json";
+  if (o.quick) {
+    // A small space for a first look: the scenario's unit sizes, budgets and redundancy only.
+    s.vary_budgets = false;
+    s.vary_redundant = false;
+    s.overlap = {true};
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  const PlanResult r = plan_fleet(s);
+  const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const std::string out = o.out_dir.empty() ? "out/plan" : o.out_dir;
+  write_plan(s, r, out);
+  std::printf("%s\nplan: %zu simulations in %.1f s -> %s/plan.md, plan.csv, plan.json, plan.html\n",
+              plan_markdown(s, r).c_str(), r.evaluations.size(), wall_s, out.c_str());
+  if (r.best.empty()) set_exit_code(1);
+}
+
+}  // namespace
+
+void add_plan_command(CLI::App& app) {
+  auto o = std::make_shared<PlanOptions>();
+  auto* cmd = app.add_subcommand(
+      "plan", "Find the cheapest fleet meeting latency SLOs at the peak load (simulates candidates)");
+  PlanSpec& s = o->spec;
+  cmd->add_option("scenario", s.scenario, "scenario JSON file (default scenarios/deepseek-v3-r1-day.json)");
+  cmd->add_option("--set", s.overrides, "override a scenario field: path=value")->allow_extra_args(false);
+  cmd->add_option("--slo.ttft-p99-s", s.slo.ttft_p99_s, "TTFT p99 target in s (default: the scenario's)");
+  cmd->add_option("--slo.min-output-tok-per-s", s.slo.min_output_tok_per_s,
+                  "median per-stream output speed target (default: the scenario's)");
+  cmd->add_option("--slo.tpot-p99-ms", s.slo.tpot_p99_ms, "TPOT p99 target in ms (default: none)");
+  cmd->add_option("--peak-rate", s.peak_rate_per_s, "peak requests/s (default: the workload's peak hour)");
+  cmd->add_option("--load-fraction", s.load_fraction, "plan for this fraction of the peak rate")
+      ->check(CLI::Range(1e-6, 1.0))->capture_default_str();
+  cmd->add_option("--window-s", s.window_s, "simulated window that decides a candidate")->capture_default_str();
+  cmd->add_option("--screen-s", s.screen_s, "short screening window run first")->capture_default_str();
+  cmd->add_option("--hardware", s.hardware, "hardware profiles to consider (default: the scenario's)")
+      ->allow_extra_args(false);
+  cmd->add_option("--prefill-nodes", s.prefill_nodes_per_unit, "prefill unit sizes in nodes")
+      ->delimiter(',')->capture_default_str();
+  cmd->add_option("--decode-nodes", s.decode_nodes_per_unit, "decode unit sizes in nodes")
+      ->delimiter(',')->capture_default_str();
+  cmd->add_option("--max-extra-units", s.max_extra_units, "units searched above the lower bound")
+      ->capture_default_str();
+  cmd->add_option("--jobs,-j", s.jobs, "worker threads (0: one per core)")->capture_default_str();
+  cmd->add_flag("--quick", o->quick, "search unit sizes only (scenario's budgets, redundancy, overlap on)");
+  cmd->add_option("--out", o->out_dir, "output directory (default out/plan)");
+  cmd->callback([o] { plan(*o); });
+}
+
+}  // namespace fleetsim::cli

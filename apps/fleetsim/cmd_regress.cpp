@@ -1,0 +1,148 @@
+// `fleetsim regress [--suite DIR] [--update]`: the policy regression gate. Runs every entry of the
+// suite (small scenarios exercising each scheduling policy), compares the checked metrics with the
+// committed goldens and exits 1 with a table of what regressed; --update rewrites the goldens and
+// lists what changed.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <set>
+
+#include "apps/fleetsim/commands.hpp"
+#include "sim/serving/simulation.hpp"
+#include "sim/study/metric_paths.hpp"
+#include "sim/study/parallel_runner.hpp"
+#include "sim/study/regression_suite.hpp"
+
+namespace fleetsim::cli {
+
+namespace {
+
+struct RegressOptions {
+  std::string suite = "scenarios/regression";
+  bool update = false;
+  std::vector<std::string> only;
+  std::vector<std::string> overrides;
+  int jobs = 0;
+  bool show_all = false;
+};
+
+struct EntryRun {
+  Json summary;
+  std::string error;
+  double wall_s = 0;
+};
+
+void regress(const RegressOptions& o) {
+  RegressionSuite suite = load_regression_suite(o.suite);
+  std::vector<const RegressionEntry*> chosen;
+  const std::set<std::string> only(o.only.begin(), o.only.end());
+  for (const auto& e : suite.entries)
+    if (only.empty() || only.count(e.name)) chosen.push_back(&e);
+  for (const auto& name : only) {
+    bool found = false;
+    for (const auto& e : suite.entries) found = found || e.name == name;
+    if (!found) throw ConfigError(suite.suite_file, "/entries", "an entry named '" + name + "' (--only)");
+  }
+  // Load every scenario first: bad input fails before any simulation, with exit code 2.
+  std::vector<ScenarioSpec> specs;
+  for (const auto* e : chosen) {
+    auto ov = e->overrides;
+    ov.insert(ov.end(), o.overrides.begin(), o.overrides.end());
+    specs.push_back(load_scenario(e->scenario, ov, e->scale));
+  }
+
+  std::vector<EntryRun> runs(chosen.size());
+  run_indexed(chosen.size(), o.jobs, [&](std::size_t i) {
+    try {
+      const SimulationResult r = simulate(specs[i]);
+      runs[i].summary = result_part(r.summary);
+      runs[i].wall_s = r.stats.wall_s;
+    } catch (const std::exception& ex) {
+      runs[i].error = ex.what();
+    }
+  });
+
+  std::vector<CheckOutcome> all;
+  int failed_entries = 0;
+  std::printf("regress: %zu scenario(s) from %s%s\n", chosen.size(), suite.suite_file.c_str(),
+              o.overrides.empty() ? "" : " (with --set overrides)");
+  for (std::size_t i = 0; i < chosen.size(); ++i) {
+    const RegressionEntry& e = *chosen[i];
+    if (!runs[i].error.empty()) {
+      ++failed_entries;
+      std::printf("  FAIL  %-28s simulation failed: %s\n", e.name.c_str(), runs[i].error.c_str());
+      continue;
+    }
+    auto outcomes = evaluate_entry(suite, e, runs[i].summary);
+    int fails = 0, improved = 0;
+    for (const auto& x : outcomes) {
+      fails += verdict_fails(x.verdict) ? 1 : 0;
+      improved += x.verdict == Verdict::kImproved ? 1 : 0;
+    }
+    if (!o.update) {
+      failed_entries += fails > 0 ? 1 : 0;
+      std::printf("  %-5s %-28s %zu metrics, %d failed, %d improved (%.1f s)\n", fails ? "FAIL" : "ok",
+                  e.name.c_str(), outcomes.size(), fails, improved, runs[i].wall_s);
+    }
+    all.insert(all.end(), outcomes.begin(), outcomes.end());
+  }
+
+  if (o.update) {
+    std::map<std::string, Json> summaries;
+    for (std::size_t i = 0; i < chosen.size(); ++i)
+      if (runs[i].error.empty()) summaries[chosen[i]->name] = runs[i].summary;
+    // Entries not run this time (--only) keep their goldens.
+    Json goldens = make_goldens(suite, summaries);
+    for (const auto& [name, metrics] : suite.goldens)
+      if (!summaries.count(name))
+        for (const auto& [m, v] : metrics) goldens["entries"][name][m] = v;
+    // What the update changes: every value that moved (even within tolerance), and new ones.
+    std::vector<CheckOutcome> changed;
+    std::size_t added = 0;
+    for (const auto& x : all) {
+      if (!x.golden) ++added;
+      else if (x.now != x.golden) changed.push_back(x);
+    }
+    std::ofstream f(suite.goldens_file);
+    f << goldens.dump(2) << "\n";
+    if (!f) throw std::runtime_error("cannot write " + suite.goldens_file);
+    std::printf("regress: wrote %s: %zu value(s) changed, %zu new, %zu unchanged\n",
+                suite.goldens_file.c_str(), changed.size(), added, all.size() - changed.size() - added);
+    if (!changed.empty()) std::printf("\n%s", render_outcomes(changed, false).c_str());
+    if (failed_entries > 0) set_exit_code(1);
+    return;
+  }
+
+  const std::string table = render_outcomes(all, !o.show_all);
+  if (!table.empty()) std::printf("\n%s", table.c_str());
+  if (failed_entries > 0) {
+    std::printf("\nregress: %d of %zu scenario(s) REGRESSED. If the change is intended, regenerate "
+                "the goldens with `fleetsim regress --suite %s --update` and review the diff.\n",
+                failed_entries, chosen.size(), o.suite.c_str());
+    set_exit_code(1);
+  } else {
+    std::printf("regress: all %zu scenario(s) within tolerance\n", chosen.size());
+  }
+}
+
+}  // namespace
+
+void add_regress_command(CLI::App& app) {
+  auto opts = std::make_shared<RegressOptions>();
+  auto* cmd = app.add_subcommand(
+      "regress", "Policy regression gate: run the suite and compare with the committed goldens");
+  cmd->add_option("--suite", opts->suite, "suite folder (suite.json, goldens.json)")->capture_default_str();
+  auto* update = cmd->add_flag("--update", opts->update, "rewrite goldens.json from this run and list what changed");
+  cmd->add_option("--only", opts->only, "run only this entry (repeatable)")->allow_extra_args(false);
+  cmd->add_option("--set", opts->overrides,
+                  "override a field in every entry (what-if: does this change pass the gate?)")
+      ->allow_extra_args(false)
+      ->excludes(update);
+  cmd->add_option("--jobs,-j", opts->jobs, "worker threads (0: one per core)")->capture_default_str();
+  cmd->add_flag("--all", opts->show_all, "show every check, not only the failing ones");
+  cmd->callback([opts] { regress(*opts); });
+}
+
+}  // namespace fleetsim::cli

@@ -1,0 +1,98 @@
+// Builds the run's series tables from metrics and economics.
+#include "apps/fleetsim/run_tables.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+namespace fleetsim {
+
+namespace {
+
+std::string clock_string(double h) {
+  h = std::fmod(h, 24.0);
+  const int total_min = static_cast<int>(std::lround(h * 60)) % (24 * 60);
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%02d:%02d", total_min / 60, total_min % 60);
+  return buf;
+}
+
+SeriesTable histogram_table(const char* name, const char* title, const char* lo, const char* hi,
+                            const LogHistogram& h) {
+  SeriesTable t{name, title, {lo, hi, "count"}, {}};
+  for (std::size_t i = 0; i < h.bins(); ++i)
+    if (h.bin_count(i) > 0) t.rows.push_back({h.bin_lo(i), h.bin_hi(i), h.bin_count(i)});
+  return t;
+}
+
+}  // namespace
+
+std::optional<double> summary_at(const Json& summary, const std::string& dotted) {
+  const Json* node = &summary;
+  std::stringstream ss(dotted);
+  std::string part;
+  while (std::getline(ss, part, '.')) {
+    if (!node->is_object() || !node->contains(part)) return std::nullopt;
+    node = &(*node)[part];
+  }
+  if (!node->is_number()) return std::nullopt;
+  return node->get<double>();
+}
+
+std::vector<SeriesTable> make_run_tables(const ScenarioSpec& s, const Metrics& m,
+                                         const Economics& e, const Json& summary) {
+  std::vector<SeriesTable> out;
+  SeriesTable tl{"timeline", "Fleet and load over the run",
+                 {"t_h", "clock", "nodes_total", "nodes_prefill", "nodes_decode", "arrivals_per_s",
+                  "input_tok_per_s", "output_tok_per_s", "prefill_input_tok_per_s_per_node",
+                  "decode_output_tok_per_s_per_node", "decode_batch_per_gpu",
+                  "output_tok_per_s_per_stream", "ttft_p50_s", "ttft_p99_s", "tpot_p50_ms",
+                  "tpot_p99_ms", "prefill_queue_requests"},
+                 {}};
+  for (const auto& r : m.timeline()) {
+    tl.rows.push_back({r.t_h, clock_string(s.start_clock_h + r.t_h), r.nodes_prefill + r.nodes_decode,
+                       r.nodes_prefill, r.nodes_decode, r.arrivals_per_s, r.input_tok_per_s,
+                       r.output_tok_per_s, r.prefill_tok_per_s_per_node, r.decode_tok_per_s_per_node,
+                       r.decode_batch_per_gpu, r.output_tok_per_s_per_stream, r.ttft_p50_s,
+                       r.ttft_p99_s, r.tpot_p50_ms, r.tpot_p99_ms, r.prefill_queue});
+  }
+  out.push_back(std::move(tl));
+
+  SeriesTable hourly{"hourly", "Hourly cost and income",
+                     {"hour", "nodes_avg", "cost_usd", "theoretical_income_usd", "actual_income_usd",
+                      "input_tokens", "cache_hit_tokens", "output_tokens"},
+                     {}};
+  for (std::size_t i = 0; i < e.hours.size() && i < m.hours().size(); ++i) {
+    const auto& he = e.hours[i];
+    const auto& hb = m.hours()[i];
+    hourly.rows.push_back({clock_string(he.clock_h), he.nodes_avg, he.cost_usd, he.theoretical_usd,
+                           he.actual_usd, hb.input_tok, hb.cached_tok, hb.output_tok});
+  }
+  out.push_back(std::move(hourly));
+  out.push_back(histogram_table("ttft_hist", "Time to first token", "lo_s", "hi_s", m.ttft_s()));
+  out.push_back(histogram_table("tpot_hist", "Time per output token", "lo_ms", "hi_ms", m.tpot_ms()));
+
+  if (!s.validation.empty()) {
+    SeriesTable v{"validation", "Simulated against published figures",
+                  {"metric", "published", "simulated", "error_pct", "tolerance_pct", "status", "source"},
+                  {}};
+    for (const auto& t : s.validation) {
+      const auto sim = summary_at(summary, t.metric);
+      if (!sim) {
+        v.rows.push_back({t.label, t.published, nullptr, nullptr, t.tolerance_pct, "missing", t.source});
+        continue;
+      }
+      const double err = t.published != 0 ? (*sim - t.published) / t.published * 100 : 0;
+      v.rows.push_back({t.label, t.published, *sim, err, t.tolerance_pct,
+                        std::fabs(err) <= t.tolerance_pct ? "pass" : "fail", t.source});
+    }
+    out.push_back(std::move(v));
+  }
+  SeriesTable rej{"rejections", "Rejected requests by reason", {"reason", "count"}, {}};
+  for (int r = 0; r < static_cast<int>(RejectReason::kCount); ++r)
+    rej.rows.push_back({reject_reason_name(static_cast<RejectReason>(r)), m.rejected(static_cast<RejectReason>(r))});
+  out.push_back(std::move(rej));
+  return out;
+}
+
+}  // namespace fleetsim

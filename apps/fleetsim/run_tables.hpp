@@ -1,0 +1,21 @@
+// The series tables of a run (timeline, hourly economics, latency histograms, validation
+// against published figures, rejections), in the report data contract.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "reports/report_data.hpp"
+#include "sim/metrics/economics.hpp"
+#include "sim/metrics/metrics.hpp"
+#include "sim/spec/scenario_spec.hpp"
+
+namespace fleetsim {
+
+std::vector<SeriesTable> make_run_tables(const ScenarioSpec& s, const Metrics& m,
+                                         const Economics& e, const Json& summary);
+
+// The value at a dotted path of summary.json ("fleet.peak_nodes"), if it is a number.
+std::optional<double> summary_at(const Json& summary, const std::string& dotted);
+
+}  // namespace fleetsim

@@ -1,0 +1,129 @@
+// cuBLASLt matmul setup for the GEMM tables. cuBLAS is column-major, so the row-major problem
+// out = act * w^T is posed as out^T (n x m) = w (op T) * act^T: cuBLAS A = weights, B = activations.
+#include "calibrate/cuda/lt_gemm.cuh"
+
+namespace fleetsim::microbench {
+namespace {
+
+constexpr std::int64_t kScaleBlock = 128;  // DeepGEMM / cuBLASLt VEC128 and BLK128x128 blocks
+constexpr int kHeuristicCandidates = 8;
+
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+
+}  // namespace
+
+const char* precision_name(GemmPrecision p) {
+  switch (p) {
+    case GemmPrecision::kFp8BlockScaled:
+      return "fp8_e4m3_block_scaled_1x128_128x128";
+    case GemmPrecision::kFp8PerTensor:
+      return "fp8_e4m3_per_tensor_scaled";
+    case GemmPrecision::kBf16:
+      return "bf16";
+  }
+  return "?";
+}
+
+double input_bytes_per_elem(GemmPrecision p) { return p == GemmPrecision::kBf16 ? 2.0 : 1.0; }
+
+std::size_t activation_scale_count(GemmPrecision p, const GemmShape& s) {
+  if (p == GemmPrecision::kBf16) return 0;
+  if (p == GemmPrecision::kFp8PerTensor) return 1;
+  return static_cast<std::size_t>(ceil_div(s.k, kScaleBlock) * s.m);
+}
+
+std::size_t weight_scale_count(GemmPrecision p, const GemmShape& s) {
+  if (p == GemmPrecision::kBf16) return 0;
+  if (p == GemmPrecision::kFp8PerTensor) return 1;
+  return static_cast<std::size_t>(ceil_div(s.n, kScaleBlock) * ceil_div(s.k, kScaleBlock));
+}
+
+struct LtGemm::Handles {
+  cublasLtHandle_t lt = nullptr;
+  cublasLtMatmulDesc_t desc = nullptr;
+  cublasLtMatrixLayout_t a = nullptr, b = nullptr, d = nullptr;
+  cublasLtMatmulAlgo_t algo{};
+  ~Handles() {
+    if (d != nullptr) cublasLtMatrixLayoutDestroy(d);
+    if (b != nullptr) cublasLtMatrixLayoutDestroy(b);
+    if (a != nullptr) cublasLtMatrixLayoutDestroy(a);
+    if (desc != nullptr) cublasLtMatmulDescDestroy(desc);
+  }
+};
+
+LtGemm::~LtGemm() = default;
+
+std::optional<LtGemm> LtGemm::create(cublasLtHandle_t handle, GemmPrecision p, const GemmShape& s,
+                                     std::string* why) {
+  LtGemm g;
+  g.h_ = std::make_unique<Handles>();
+  g.shape_ = s;
+  g.precision_ = p;
+  Handles& h = *g.h_;
+  h.lt = handle;
+  FS_CUBLAS(cublasLtMatmulDescCreate(&h.desc, CUBLAS_COMPUTE_32F, CUDA_R_32F));
+  const cublasOperation_t trans_a = CUBLAS_OP_T, trans_b = CUBLAS_OP_N;
+  FS_CUBLAS(cublasLtMatmulDescSetAttribute(h.desc, CUBLASLT_MATMUL_DESC_TRANSA, &trans_a,
+                                           sizeof(trans_a)));
+  FS_CUBLAS(cublasLtMatmulDescSetAttribute(h.desc, CUBLASLT_MATMUL_DESC_TRANSB, &trans_b,
+                                           sizeof(trans_b)));
+  const cudaDataType_t in_type = p == GemmPrecision::kBf16 ? CUDA_R_16BF : CUDA_R_8F_E4M3;
+  if (p == GemmPrecision::kFp8BlockScaled) {
+    const cublasLtMatmulMatrixScale_t a_mode = CUBLASLT_MATMUL_MATRIX_SCALE_BLK128x128_32F;
+    const cublasLtMatmulMatrixScale_t b_mode = CUBLASLT_MATMUL_MATRIX_SCALE_VEC128_32F;
+    FS_CUBLAS(cublasLtMatmulDescSetAttribute(h.desc, CUBLASLT_MATMUL_DESC_A_SCALE_MODE, &a_mode,
+                                             sizeof(a_mode)));
+    FS_CUBLAS(cublasLtMatmulDescSetAttribute(h.desc, CUBLASLT_MATMUL_DESC_B_SCALE_MODE, &b_mode,
+                                             sizeof(b_mode)));
+  }
+  if (p != GemmPrecision::kBf16) {
+    // Heuristics may look at the scale pointers' presence; real ones are set per run.
+    const float* placeholder = nullptr;
+    FS_CUBLAS(cublasLtMatmulDescSetAttribute(h.desc, CUBLASLT_MATMUL_DESC_A_SCALE_POINTER,
+                                             &placeholder, sizeof(placeholder)));
+    FS_CUBLAS(cublasLtMatmulDescSetAttribute(h.desc, CUBLASLT_MATMUL_DESC_B_SCALE_POINTER,
+                                             &placeholder, sizeof(placeholder)));
+  }
+  const auto m = static_cast<std::uint64_t>(s.m), n = static_cast<std::uint64_t>(s.n),
+             k = static_cast<std::uint64_t>(s.k);
+  FS_CUBLAS(cublasLtMatrixLayoutCreate(&h.a, in_type, k, n, static_cast<std::int64_t>(k)));
+  FS_CUBLAS(cublasLtMatrixLayoutCreate(&h.b, in_type, k, m, static_cast<std::int64_t>(k)));
+  FS_CUBLAS(cublasLtMatrixLayoutCreate(&h.d, CUDA_R_16BF, n, m, static_cast<std::int64_t>(n)));
+
+  cublasLtMatmulPreference_t pref = nullptr;
+  FS_CUBLAS(cublasLtMatmulPreferenceCreate(&pref));
+  const std::size_t ws = kGemmWorkspaceBytes;
+  FS_CUBLAS(cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES,
+                                                 &ws, sizeof(ws)));
+  cublasLtMatmulHeuristicResult_t results[kHeuristicCandidates] = {};
+  int returned = 0;
+  const cublasStatus_t st = cublasLtMatmulAlgoGetHeuristic(
+      handle, h.desc, h.a, h.b, h.d, h.d, pref, kHeuristicCandidates, results, &returned);
+  cublasLtMatmulPreferenceDestroy(pref);
+  if (st != CUBLAS_STATUS_SUCCESS || returned == 0) {
+    if (why != nullptr)
+      *why = std::string("cublasLtMatmulAlgoGetHeuristic found no algorithm for ") +
+             precision_name(p) + " m=" + std::to_string(s.m) + " n=" + std::to_string(s.n) +
+             " k=" + std::to_string(s.k) + " (status " + std::to_string(static_cast<int>(st)) +
+             ")";
+    return std::nullopt;
+  }
+  h.algo = results[0].algo;  // cuBLASLt orders candidates by its own estimate
+  return g;
+}
+
+void LtGemm::run(const void* w, const float* w_scale, const void* act, const float* act_scale,
+                 void* out, void* workspace, cudaStream_t stream) const {
+  Handles& h = *h_;
+  if (precision_ != GemmPrecision::kBf16) {
+    FS_CUBLAS(cublasLtMatmulDescSetAttribute(h.desc, CUBLASLT_MATMUL_DESC_A_SCALE_POINTER,
+                                             &w_scale, sizeof(w_scale)));
+    FS_CUBLAS(cublasLtMatmulDescSetAttribute(h.desc, CUBLASLT_MATMUL_DESC_B_SCALE_POINTER,
+                                             &act_scale, sizeof(act_scale)));
+  }
+  const float alpha = 1.0f, beta = 0.0f;
+  FS_CUBLAS(cublasLtMatmul(h.lt, h.desc, &alpha, w, h.a, act, h.b, &beta, out, h.d, out, h.d,
+                           &h.algo, workspace, kGemmWorkspaceBytes, stream));
+}
+
+}  // namespace fleetsim::microbench

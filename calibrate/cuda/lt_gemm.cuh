@@ -1,0 +1,51 @@
+// One configured cuBLASLt matmul in fleetsim's GEMM convention: out[m x n] (BF16, row-major) =
+// act[m x k] * w[n x k]^T, with FP8 e4m3 inputs (block-scaled or per-tensor) or BF16 inputs.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "calibrate/cuda/bench_shapes.hpp"
+#include "calibrate/cuda/device_util.cuh"
+
+namespace fleetsim::microbench {
+
+enum class GemmPrecision {
+  kFp8BlockScaled,  // DeepGEMM scaling: activations 1x128 (VEC128_32F), weights 128x128
+  kFp8PerTensor,    // one FP32 scale per operand (SCALAR_32F)
+  kBf16,
+};
+const char* precision_name(GemmPrecision p);
+double input_bytes_per_elem(GemmPrecision p);
+
+// The cuBLASLt block-scaled layouts used here (the ones PyTorch's scaled_mm passes, CUDA 12.9+):
+// activation scales [k/128][m] (m fastest), weight scales [n/128][k/128] (k-blocks fastest).
+std::size_t activation_scale_count(GemmPrecision p, const GemmShape& s);
+std::size_t weight_scale_count(GemmPrecision p, const GemmShape& s);
+
+constexpr std::size_t kGemmWorkspaceBytes = 64ull << 20;
+
+class LtGemm {
+ public:
+  // nullopt (and *why) when cuBLASLt offers no algorithm for this precision and shape.
+  static std::optional<LtGemm> create(cublasLtHandle_t handle, GemmPrecision p,
+                                      const GemmShape& s, std::string* why);
+  LtGemm(LtGemm&&) noexcept = default;
+  LtGemm& operator=(LtGemm&&) noexcept = default;
+  ~LtGemm();
+
+  // Scale pointers are ignored for BF16. All pointers are device pointers.
+  void run(const void* w, const float* w_scale, const void* act, const float* act_scale,
+           void* out, void* workspace, cudaStream_t stream) const;
+  const GemmShape& shape() const { return shape_; }
+
+ private:
+  LtGemm() = default;
+  struct Handles;
+  std::unique_ptr<Handles> h_;
+  GemmShape shape_;
+  GemmPrecision precision_ = GemmPrecision::kBf16;
+};
+
+}  // namespace fleetsim::microbench

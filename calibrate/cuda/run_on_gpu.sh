@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# One prepared GPU session for fleetsim_microbench (H200 / sm_90): build, self-test, full
+# benchmark; results and logs go under $OUT. Run from anywhere; about 1-2 min to build and
+# 2-4 min to measure on an H200.
+#
+#   OUT=/some/dir calibrate/cuda/run_on_gpu.sh [extra fleetsim_microbench args, e.g. --quick]
+#
+# The device image has nvcc and CMake but may lack the project's other dependencies
+# (nlohmann_json, CLI11, Eigen, Boost), so when the project does not configure the program is
+# built with nvcc directly; that needs nlohmann/json.hpp from /usr/include or from
+# build-cuda/gpu-include (make it here with: mkdir -p build-cuda/gpu-include &&
+# cp -r /usr/include/nlohmann build-cuda/gpu-include/, and carry build-cuda/gpu-include).
+set -uo pipefail
+
+: "${OUT:?set OUT to the folder for results and logs}"
+mkdir -p "$OUT"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+BUILD="${FLEETSIM_GPU_BUILD_DIR:-$ROOT/build-cuda-gpu}"
+SELF_TEST_LIMIT_S=120
+BENCH_LIMIT_S=330
+start_s=$(date +%s)
+log() { echo "[run_on_gpu $(( $(date +%s) - start_s ))s] $*" | tee -a "$OUT/run_on_gpu.log"; }
+
+{ nvidia-smi; nvidia-smi -q -d CLOCK; } > "$OUT/nvidia-smi.txt" 2>&1 || true
+/usr/local/cuda/bin/nvcc --version > "$OUT/nvcc-version.txt" 2>&1 || nvcc --version > "$OUT/nvcc-version.txt" 2>&1 || true
+
+BIN=""
+log "configuring with CMake (sm_90)"
+if cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DFLEETSIM_CUDA=ON \
+     -DCMAKE_CUDA_ARCHITECTURES=90 -DFLEETSIM_MICROBENCH_CUDA_ARCHS=90 \
+     -DFLEETSIM_TESTS=OFF -DFLEETSIM_BENCH=OFF > "$OUT/configure.log" 2>&1 &&
+   cmake --build "$BUILD" -j"$(nproc)" --target fleetsim_microbench > "$OUT/build.log" 2>&1; then
+  BIN="$BUILD/calibrate/cuda/fleetsim_microbench"
+else
+  log "CMake build failed (see configure.log/build.log); building with nvcc directly"
+  NVCC=/usr/local/cuda/bin/nvcc
+  [ -x "$NVCC" ] || NVCC=nvcc
+  INC=()
+  [ -d "$ROOT/build-cuda/gpu-include" ] && INC+=(-I"$ROOT/build-cuda/gpu-include")
+  mkdir -p "$BUILD"
+  if (cd "$ROOT" && "$NVCC" -std=c++20 -O3 -gencode=arch=compute_90,code=sm_90 -I. "${INC[@]}" \
+        calibrate/cuda/*.cpp calibrate/cuda/*.cu -lcublasLt -o "$BUILD/fleetsim_microbench") \
+        > "$OUT/build-nvcc.log" 2>&1; then
+    BIN="$BUILD/fleetsim_microbench"
+  else
+    log "nvcc build failed: see build-nvcc.log"
+    tail -20 "$OUT/build-nvcc.log"
+    exit 1
+  fi
+fi
+log "built $BIN"
+
+log "self-test (correctness checks against CPU references)"
+timeout "$SELF_TEST_LIMIT_S" "$BIN" --self-test 2>&1 | tee "$OUT/self_test.log"
+rc=${PIPESTATUS[0]}
+if [ "$rc" -ne 0 ]; then
+  log "self-test failed with exit code $rc; not benchmarking"
+  exit "$rc"
+fi
+
+log "full benchmark"
+timeout "$BENCH_LIMIT_S" "$BIN" --out "$OUT/kernel_benchmarks.json" "$@" 2>&1 | tee "$OUT/bench.log"
+rc=${PIPESTATUS[0]}
+{ nvidia-smi -q -d CLOCK,PERFORMANCE; } > "$OUT/nvidia-smi-after.txt" 2>&1 || true
+log "benchmark exit code $rc"
+if [ -f "$OUT/kernel_benchmarks.json" ]; then
+  python3 - "$OUT/kernel_benchmarks.json" <<'PY' || true
+import json, sys
+doc = json.load(open(sys.argv[1]))
+for name, t in doc["kernel_benchmarks"].items():
+    if not isinstance(t, dict):
+        continue
+    rows = t.get("rows", [])
+    best = max((r.get("tflops", 0) for r in rows), default=0)
+    bw = max((r.get("gb_per_s", 0) for r in rows), default=0)
+    print(f"{name:28s} rows={len(rows):3d}  max TFLOPS={best:8.1f}  max GB/s={bw:8.0f}")
+PY
+fi
+exit "$rc"

@@ -1,0 +1,110 @@
+// Observers of the serving system: counters, latency histograms, node-time integration by hour
+// and a sampled timeline. Schedulers call the on_* hooks; reports read the results. Cost and
+// revenue are computed from these counters afterwards (economics.hpp), never in a scheduler.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/engine/time.hpp"
+#include "sim/metrics/histogram.hpp"
+
+namespace fleetsim {
+
+enum class RejectReason : std::uint8_t {
+  kNoPrefillUnit,      // no prefill unit accepting requests
+  kPrefillQueueWait,   // waited longer than slo.max_queue_wait_s before its prefill started
+  kDecodeCapacity,     // waited longer than slo.max_queue_wait_s for decode KV capacity
+  kTooLong,            // input + output exceed a decode GPU's KV capacity
+  kCount
+};
+const char* reject_reason_name(RejectReason r);
+
+struct HourBucket {
+  double node_s = 0, prefill_node_s = 0, decode_node_s = 0;
+  double input_tok = 0, cached_tok = 0, output_tok = 0;
+  std::uint64_t arrivals = 0, completed = 0;
+};
+
+struct TimelineRow {
+  double t_h = 0;
+  int nodes_prefill = 0, nodes_decode = 0;
+  double arrivals_per_s = 0, input_tok_per_s = 0, output_tok_per_s = 0;
+  double prefill_tok_per_s_per_node = 0, decode_tok_per_s_per_node = 0;
+  double decode_batch_per_gpu = 0, output_tok_per_s_per_stream = 0;
+  double ttft_p50_s = 0, ttft_p99_s = 0, tpot_p50_ms = 0, tpot_p99_ms = 0;
+  std::int64_t prefill_queue = 0;
+  double expert_imbalance_decode = 0;
+};
+
+// What the serving system reports at each sampling instant.
+struct FleetSnapshot {
+  int prefill_nodes = 0, decode_nodes = 0;  // allocated (warming, active or draining)
+  int decode_gpus_active = 0;
+  std::int64_t decode_streams = 0;
+  std::int64_t prefill_queue = 0;
+  double expert_imbalance_decode = 0;
+};
+
+class Metrics {
+ public:
+  Metrics(TimeNs duration_ns, TimeNs sample_interval_ns);
+
+  void on_arrival(TimeNs now);
+  void on_reject(TimeNs now, RejectReason reason);
+  void on_prefill_done(TimeNs now, TimeNs ttft_ns, std::int64_t input_tok, std::int64_t cached_tok);
+  void on_decode_step(TimeNs now, double output_tok);
+  void on_complete(TimeNs now, TimeNs tpot_ns, std::int64_t output_tok);
+  void on_nodes(TimeNs now, int prefill_nodes, int decode_nodes);
+  void sample(TimeNs now, const FleetSnapshot& snap);
+  void finish(TimeNs now);
+
+  std::uint64_t arrived() const { return arrived_; }
+  std::uint64_t completed() const { return completed_; }
+  std::uint64_t rejected() const;
+  std::uint64_t rejected(RejectReason r) const { return rejected_[static_cast<int>(r)]; }
+  double input_tok() const { return input_tok_; }
+  double cached_tok() const { return cached_tok_; }
+  double output_tok() const { return output_tok_; }        // tokens generated (prefill's + decode's)
+  double prefill_node_s() const { return prefill_node_s_; }
+  double decode_node_s() const { return decode_node_s_; }
+  double node_s() const { return prefill_node_s_ + decode_node_s_; }
+  int peak_nodes() const { return peak_nodes_; }
+  int min_nodes() const { return min_nodes_; }
+  const LogHistogram& ttft_s() const { return ttft_s_; }
+  const LogHistogram& tpot_ms() const { return tpot_ms_; }
+  const LogHistogram& stream_tok_per_s() const { return stream_tok_per_s_; }
+  const std::vector<HourBucket>& hours() const { return hours_; }
+  const std::vector<TimelineRow>& timeline() const { return timeline_; }
+  TimeNs sample_interval_ns() const { return sample_interval_ns_; }
+
+ private:
+  void advance_nodes(TimeNs now);
+  HourBucket& hour_of(TimeNs t);
+  static LogHistogram ttft_hist() { return LogHistogram(1e-3, 1e4, 40); }
+  static LogHistogram tpot_hist() { return LogHistogram(1.0, 1e5, 40); }
+
+  TimeNs sample_interval_ns_;
+  std::uint64_t arrived_ = 0, completed_ = 0;
+  std::array<std::uint64_t, static_cast<int>(RejectReason::kCount)> rejected_{};
+  double input_tok_ = 0, cached_tok_ = 0, output_tok_ = 0;
+  LogHistogram ttft_s_ = ttft_hist(), tpot_ms_ = tpot_hist();
+  LogHistogram stream_tok_per_s_ = LogHistogram(0.01, 1e4, 40);
+  std::vector<HourBucket> hours_;
+  // Node-time integration.
+  TimeNs nodes_since_ns_ = 0;
+  int prefill_nodes_ = 0, decode_nodes_ = 0;
+  int peak_nodes_ = 0, min_nodes_ = 0;
+  bool nodes_seen_ = false;
+  double prefill_node_s_ = 0, decode_node_s_ = 0;
+  // Interval state for the timeline.
+  std::vector<TimelineRow> timeline_;
+  TimeNs last_sample_ns_ = 0;
+  std::uint64_t iv_arrivals_ = 0;
+  double iv_input_ = 0, iv_output_ = 0, iv_prefill_node_s_ = 0, iv_decode_node_s_ = 0;
+  LogHistogram iv_ttft_s_ = ttft_hist(), iv_tpot_ms_ = tpot_hist();
+};
+
+}  // namespace fleetsim

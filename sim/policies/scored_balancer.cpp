@@ -1,0 +1,88 @@
+// The weighted normalised-score balancer behind attention-balanced, kv-balanced and least-loaded.
+#include "sim/policies/scored_balancer.hpp"
+
+#include <stdexcept>
+#include <utility>
+
+namespace fleetsim {
+
+ScoredBalancer::ScoredBalancer(std::string name, std::vector<ScoreTerm> terms) : name_(std::move(name)) {
+  if (terms.empty() || terms.size() > kMaxTerms) throw std::invalid_argument("ScoredBalancer: 1 or 2 terms");
+  for (const auto& t : terms) terms_[num_terms_++] = t;
+}
+
+double ScoredBalancer::term_value(std::size_t j, const RankLoad& l) const {
+  switch (terms_[j].term) {
+    case LoadTerm::kRequests:
+      return static_cast<double>(l.requests);
+    case LoadTerm::kTokens:
+      return static_cast<double>(l.tokens);
+    case LoadTerm::kAttention:
+      return l.attention;
+    case LoadTerm::kKvUsage:
+      return l.capacity_tokens > 0 ? static_cast<double>(l.tokens) / static_cast<double>(l.capacity_tokens)
+                                   : static_cast<double>(l.tokens);
+  }
+  return 0;
+}
+
+void ScoredBalancer::attach(std::span<const RankLoad> loads) {
+  loads_ = loads;
+  tree_.resize(loads.size());
+  cached_.assign(loads.size(), {});
+  refresh();
+}
+
+void ScoredBalancer::write(std::size_t i, bool leaf_only) {
+  const RankLoad& l = loads_[i];
+  double s = 0;
+  for (std::size_t j = 0; j < num_terms_; ++j) {
+    const double v = term_value(j, l);
+    cached_[i][j] = v;
+    s += terms_[j].weight * v / ref_[j];
+  }
+  std::int64_t free_tok = MinScoreTree::kClosed;
+  if (l.accepting) free_tok = l.capacity_tokens > 0 ? l.capacity_tokens - l.tokens : MinScoreTree::kUnlimited;
+  // A target that is not accepting keeps a finite score but can never be found (no room).
+  if (leaf_only) {
+    tree_.set_leaf(i, s, free_tok);
+  } else {
+    tree_.set(i, s, free_tok);
+  }
+}
+
+void ScoredBalancer::refresh() {
+  const std::size_t n = loads_.size();
+  for (std::size_t j = 0; j < num_terms_; ++j) {
+    double sum = 0;
+    for (const auto& l : loads_) sum += term_value(j, l);
+    sum_[j] = sum;
+    const double mean = n > 0 ? sum / static_cast<double>(n) : 0.0;
+    // A zero mean (an idle pool) leaves the term in its own units until load appears.
+    idle_[j] = terms_[j].normalize && !(mean > 0);
+    ref_[j] = terms_[j].normalize && !idle_[j] ? mean : 1.0;
+  }
+  for (std::size_t i = 0; i < n; ++i) write(i, true);
+  tree_.rebuild();
+  updates_since_refresh_ = 0;
+}
+
+void ScoredBalancer::on_update(std::size_t i) {
+  bool stale = ++updates_since_refresh_ >= loads_.size();
+  for (std::size_t j = 0; j < num_terms_; ++j) {
+    sum_[j] += term_value(j, loads_[i]) - cached_[i][j];
+    if (idle_[j] && sum_[j] > 0) stale = true;
+  }
+  if (stale) {
+    refresh();
+  } else {
+    write(i, false);
+  }
+}
+
+std::size_t ScoredBalancer::pick(const LbRequest& r) {
+  const std::size_t i = tree_.find(kv_need_tokens(r));
+  return i == MinScoreTree::kNone ? kNoTarget : i;
+}
+
+}  // namespace fleetsim

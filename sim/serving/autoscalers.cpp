@@ -1,0 +1,151 @@
+// The built-in fleet scaling policies: fixed, schedule (data), slo-capacity (model-based).
+#include <algorithm>
+#include <cmath>
+
+#include "sim/serving/autoscaler.hpp"
+
+namespace fleetsim {
+
+FleetTarget fit_to_pool(FleetTarget want, const FleetObservation& obs) {
+  want.prefill_units = std::max(1, want.prefill_units);
+  want.decode_units = std::max(1, want.decode_units);
+  auto nodes = [&](const FleetTarget& t) {
+    return t.prefill_units * obs.prefill_nodes_per_unit + t.decode_units * obs.decode_nodes_per_unit;
+  };
+  if (nodes(want) <= obs.pool_nodes) return want;
+  // Scale both down in proportion, then give leftover nodes back greedily (decode first: a
+  // decode shortfall stalls streams already admitted).
+  const double f = static_cast<double>(obs.pool_nodes) / nodes(want);
+  FleetTarget t{std::max(1, static_cast<int>(want.prefill_units * f)),
+                std::max(1, static_cast<int>(want.decode_units * f))};
+  while (nodes(t) > obs.pool_nodes && t.prefill_units > 1) --t.prefill_units;
+  while (nodes(t) > obs.pool_nodes && t.decode_units > 1) --t.decode_units;
+  while (t.decode_units < want.decode_units &&
+         nodes(t) + obs.decode_nodes_per_unit <= obs.pool_nodes)
+    ++t.decode_units;
+  while (t.prefill_units < want.prefill_units &&
+         nodes(t) + obs.prefill_nodes_per_unit <= obs.pool_nodes)
+    ++t.prefill_units;
+  return t;
+}
+
+namespace {
+
+class FixedAutoscaler final : public Autoscaler {
+ public:
+  explicit FixedAutoscaler(const Params& p)
+      : target_{static_cast<int>(p.integer("prefill_units")), static_cast<int>(p.integer("decode_units"))} {}
+  std::string name() const override { return "fixed"; }
+  TimeNs interval_ns() const override { return kNsPerHour; }
+  TimeNs warmup_ns() const override { return 0; }
+  FleetTarget decide(const FleetObservation& obs) override { return fit_to_pool(target_, obs); }
+
+ private:
+  FleetTarget target_;
+};
+
+// A schedule given as data: [{"clock_h": 0.0, "prefill_units": 8, "decode_units": 2}, ...];
+// the entry with the latest clock_h <= now (wrapping at midnight) applies.
+class ScheduleAutoscaler final : public Autoscaler {
+ public:
+  explicit ScheduleAutoscaler(const Params& p) {
+    const JsonReader r(p.json().at("steps"), p.file(), p.path() + "/steps");
+    const std::size_t n = r.array_size();
+    if (n == 0) r.fail("a non-empty array of {clock_h, prefill_units, decode_units}");
+    for (std::size_t i = 0; i < n; ++i) {
+      const JsonReader e = r.at(i);
+      e.only_keys({"clock_h", "prefill_units", "decode_units"});
+      const double h = e.non_negative("clock_h");
+      if (h >= 24) e.at("clock_h").fail("an hour in [0, 24)");
+      steps_.push_back({h, FleetTarget{static_cast<int>(e.positive_int("prefill_units")),
+                                       static_cast<int>(e.positive_int("decode_units"))}});
+    }
+    std::sort(steps_.begin(), steps_.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    interval_ns_ = seconds_to_ns(p.number("interval_s"));
+  }
+  std::string name() const override { return "schedule"; }
+  TimeNs interval_ns() const override { return interval_ns_; }
+  TimeNs warmup_ns() const override { return 0; }
+  FleetTarget decide(const FleetObservation& obs) override {
+    FleetTarget t = steps_.back().second;  // before the first entry: the last one (wrap)
+    for (const auto& [h, target] : steps_)
+      if (h <= obs.clock_h + 1e-9) t = target;
+    return fit_to_pool(t, obs);
+  }
+
+ private:
+  std::vector<std::pair<double, FleetTarget>> steps_;
+  TimeNs interval_ns_ = 0;
+};
+
+// Holds enough units for the observed demand at the capacity the cost model predicts, plus a
+// headroom: prefill for the computed-token rate (and backlog), decode for the streams that
+// Little's law gives at the SLO speed. Reacts to SLO misses by adding a unit.
+class SloCapacityAutoscaler final : public Autoscaler {
+ public:
+  SloCapacityAutoscaler(const Params& p, const ScenarioSpec& s)
+      : interval_ns_(seconds_to_ns(p.number("interval_s"))),
+        warmup_ns_(seconds_to_ns(p.number("warmup_s"))),
+        headroom_(p.number("headroom")),
+        slo_(s.slo) {}
+  std::string name() const override { return "slo-capacity"; }
+  TimeNs interval_ns() const override { return interval_ns_; }
+  TimeNs warmup_ns() const override { return warmup_ns_; }
+
+  FleetTarget decide(const FleetObservation& o) override {
+    FleetTarget t{1, 1};
+    const double interval_s = ns_to_seconds(interval_ns_);
+    if (o.prefill_unit_tok_per_s > 0) {
+      const double demand = o.computed_tok_per_s + o.prefill_backlog_tok / interval_s;
+      t.prefill_units = static_cast<int>(std::ceil(demand * (1 + headroom_) / o.prefill_unit_tok_per_s));
+    }
+    if (o.decode_unit_streams_at_slo > 0) {
+      // Little's law: streams = arrival rate x time in decode at the SLO speed.
+      const double predicted = o.arrivals_per_s * std::max(0.0, o.mean_output_tok - 1) /
+                               slo_.min_output_tok_per_s;
+      const double streams = std::max(predicted, static_cast<double>(o.decode_streams));
+      t.decode_units = static_cast<int>(std::ceil(streams * (1 + headroom_) / o.decode_unit_streams_at_slo));
+    }
+    // Feedback on what the users saw: never shrink a kind that missed its SLO.
+    if (o.ttft_p99_s > slo_.ttft_p99_s) t.prefill_units = std::max(t.prefill_units, o.prefill_units + 1);
+    if (o.stream_tok_per_s_p50 > 0 && o.stream_tok_per_s_p50 < slo_.min_output_tok_per_s)
+      t.decode_units = std::max(t.decode_units, o.decode_units + 1);
+    return fit_to_pool(t, o);
+  }
+
+ private:
+  TimeNs interval_ns_, warmup_ns_;
+  double headroom_;
+  SloSpec slo_;
+};
+
+AutoscalerRegistry build() {
+  AutoscalerRegistry r("autoscaler");
+  r.add({"fixed", "a fixed number of prefill and decode units all day",
+         {{"prefill_units", "integer", "units", nullptr, "prefill units held"},
+          {"decode_units", "integer", "units", nullptr, "decode units held"}},
+         [](const Params& p, const ScenarioSpec&) { return std::make_unique<FixedAutoscaler>(p); }});
+  r.add({"schedule", "a wall-clock schedule of unit counts given as data",
+         {{"steps", "json", "", nullptr, "array of {clock_h, prefill_units, decode_units}"},
+          {"interval_s", "positive", "s", 300, "how often the schedule is checked"}},
+         [](const Params& p, const ScenarioSpec&) { return std::make_unique<ScheduleAutoscaler>(p); }});
+  r.add({"slo-capacity",
+         "units for observed demand at the cost model's capacity under the SLOs, plus headroom",
+         {{"interval_s", "positive", "s", 300, "decision interval"},
+          {"headroom", "fraction", "", 0.1, "capacity kept above the observed demand"},
+          {"warmup_s", "number", "s", 600, "time for a unit to load weights before serving"}},
+         [](const Params& p, const ScenarioSpec& s) {
+           return std::make_unique<SloCapacityAutoscaler>(p, s);
+         }});
+  return r;
+}
+
+}  // namespace
+
+const AutoscalerRegistry& autoscalers() {
+  static const AutoscalerRegistry r = build();
+  return r;
+}
+
+}  // namespace fleetsim

@@ -1,2 +1,0 @@
-// Replaced as the serving layer lands.
-namespace fleetsim {}

@@ -1,0 +1,41 @@
+// A prefill unit (e.g. 4 nodes, DP32 attention, EP32 experts): per-rank request queues, the
+// batch of the step in flight, the KV-storage read pipe for cache hits, and its balancer.
+#pragma once
+
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "sim/policies/load_balancer.hpp"
+#include "sim/serving/request.hpp"
+#include "sim/serving/step_timer.hpp"
+#include "sim/serving/unit_state.hpp"
+
+namespace fleetsim {
+
+struct PrefillChunk {
+  RequestId request;
+  std::int32_t rank;
+  std::int64_t tokens;
+  double attended_pairs;
+};
+
+struct PrefillUnit {
+  UnitState state = UnitState::kOff;
+  std::vector<RequestFifo> queues;  // one per DP rank
+  std::vector<RankLoad> loads;      // what the rank balancer sees (queued work)
+  std::unique_ptr<LoadBalancer> rank_lb;
+  bool busy = false;
+  bool kick_pending = false;
+  TimeNs wake_ns = kTimeNever;       // a pending wake-up for requests still loading their KV
+  TimeNs storage_free_ns = 0;        // the unit's KV-storage read pipe is FIFO
+  std::vector<PrefillChunk> batch;   // the step in flight
+  std::int64_t queued_requests = 0;
+  double queued_computed_tok = 0;
+  StepResult last_step;
+
+  bool accepting() const { return state == UnitState::kActive; }
+  bool idle_and_empty() const { return !busy && queued_requests == 0; }
+};
+
+}  // namespace fleetsim

@@ -1,0 +1,90 @@
+// A request's life in the serving system, and the pool that recycles their records so that a
+// day of 10^8 requests needs memory only for those in flight.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "sim/engine/time.hpp"
+
+namespace fleetsim {
+
+using RequestId = std::uint32_t;  // index into the pool (recycled)
+inline constexpr RequestId kNoRequest = static_cast<RequestId>(-1);
+
+struct Request {
+  TimeNs arrival_ns = 0;
+  TimeNs ready_ns = 0;        // prefix KV loaded from disk: prefill may start
+  TimeNs first_token_ns = 0;  // prefill done: first token out
+  TimeNs decode_join_ns = 0;
+  std::int64_t input_tok = 0;
+  std::int64_t cached_tok = 0;    // prefix served from the on-disk KV cache
+  std::int64_t output_tok = 0;
+  std::int64_t prefilled_tok = 0; // computed tokens done so far (chunked prefill)
+  std::int64_t decode_steps = 0;  // steps this request needs in decode
+  std::int64_t join_step = 0;
+  std::int32_t prefill_unit = -1, prefill_rank = -1;
+  std::int32_t decode_unit = -1, decode_rank = -1;
+  RequestId next = kNoRequest;    // intrusive FIFO link (rank queues, join queues)
+
+  std::int64_t computed_tok() const { return input_tok - cached_tok; }
+};
+
+class RequestPool {
+ public:
+  RequestId acquire() {
+    if (free_ != kNoRequest) {
+      const RequestId id = free_;
+      free_ = slots_[id].next;
+      slots_[id] = Request{};
+      ++live_;
+      return id;
+    }
+    slots_.emplace_back();
+    ++live_;
+    return static_cast<RequestId>(slots_.size() - 1);
+  }
+  void release(RequestId id) {
+    slots_[id].next = free_;
+    free_ = id;
+    --live_;
+  }
+  Request& operator[](RequestId id) { return slots_[id]; }
+  const Request& operator[](RequestId id) const { return slots_[id]; }
+  std::size_t live() const { return live_; }
+  std::size_t capacity() const { return slots_.size(); }
+
+ private:
+  std::vector<Request> slots_;
+  RequestId free_ = kNoRequest;
+  std::size_t live_ = 0;
+};
+
+// An intrusive FIFO of requests linked through Request::next (no allocation per request).
+class RequestFifo {
+ public:
+  bool empty() const { return head_ == kNoRequest; }
+  std::size_t size() const { return size_; }
+  RequestId front() const { return head_; }
+  void push_back(RequestPool& pool, RequestId id) {
+    pool[id].next = kNoRequest;
+    if (tail_ == kNoRequest) head_ = id;
+    else pool[tail_].next = id;
+    tail_ = id;
+    ++size_;
+  }
+  RequestId pop_front(RequestPool& pool) {
+    const RequestId id = head_;
+    head_ = pool[id].next;
+    if (head_ == kNoRequest) tail_ = kNoRequest;
+    pool[id].next = kNoRequest;
+    --size_;
+    return id;
+  }
+
+ private:
+  RequestId head_ = kNoRequest, tail_ = kNoRequest;
+  std::size_t size_ = 0;
+};
+
+}  // namespace fleetsim

@@ -1,0 +1,714 @@
+// Event handlers of the serving system (see serving_system.hpp).
+#include "sim/serving/serving_system.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <stdexcept>
+
+#include "sim/hw/cost_model_registry.hpp"
+
+namespace fleetsim {
+
+namespace {
+
+JsonReader policy(const ScenarioSpec& s, const char* key) {
+  return JsonReader(s.policies, s.file, "/policies").at(key);
+}
+
+// Weights one decode GPU holds: all attention (DP), the dense layers, the shared expert and its
+// routed-expert slots in every MoE layer, embedding and head, and the MTP module if used.
+double decode_weight_bytes_per_gpu(const ModelSpec& m, const UnitSpec& u) {
+  const int moe_layers = m.num_moe_layers();
+  double params = m.num_layers * m.attention_params_per_layer() +
+                  m.num_dense_layers * m.dense_ffn_params_per_layer() +
+                  moe_layers * ((m.moe.num_shared_experts + u.slots_per_gpu) * m.expert_params() +
+                                m.router_params_per_layer()) +
+                  2.0 * m.embedding_params();
+  if (u.mtp)
+    params += m.mtp_layers * (m.attention_params_per_layer() +
+                              (m.moe.num_shared_experts + u.slots_per_gpu) * m.expert_params());
+  return params * m.precision.weight_bytes_per_param;
+}
+
+// Attended key positions for computing tokens [p0, p1) of a causal prompt (1-based positions).
+double causal_pairs(double p0, double p1) { return (p1 - p0) * (p0 + p1 + 1) / 2.0; }
+
+}  // namespace
+
+ServingSystem::ServingSystem(const ScenarioSpec& s)
+    : s_(s),
+      metrics_(s.duration_ns, s.sample_interval_ns),
+      workload_(make_workload(s)),
+      mtp_rng_(s.seed, "decode.mtp_acceptance") {
+  layer_cost_ = layer_cost_models().create(policy(s, "layer_cost_model"), s.model, s.hardware);
+  comm_cost_ = comm_cost_models().create(policy(s, "comm_cost_model"), s.model, s.hardware);
+  prefill_timer_ = std::make_unique<StepTimer>(s, s.prefill, Phase::kPrefill, *layer_cost_, *comm_cost_);
+  decode_timer_ = std::make_unique<StepTimer>(s, s.decode, Phase::kDecode, *layer_cost_, *comm_cost_);
+  autoscaler_ = autoscalers().create(policy(s, "autoscaler"), s);
+  if (s.workload.kind == "trace")
+    prefix_cache_.emplace(s.workload.prefix_cache_blocks, s.workload.kv_block_tok);
+
+  tokens_per_step_ = s.decode.mtp ? 1.0 + s.decode.mtp_acceptance : 1.0;
+  const double usable = s.hardware.gpu.hbm_bytes * (1.0 - s.kv_reserve_fraction) -
+                        decode_weight_bytes_per_gpu(s.model, s.decode);
+  kv_capacity_tok_ = std::max(0.0, usable / s.model.kv_cache_bytes_per_token());
+  storage_bytes_per_s_per_unit_ =
+      s.hardware.kv_storage_read_bytes_per_s_per_node * s.prefill.nodes_per_unit;
+
+  // Every unit the pool could hold exists from the start, off; the autoscaler turns them on.
+  const int max_prefill = s.cluster_nodes / s.prefill.nodes_per_unit;
+  const int max_decode = s.cluster_nodes / s.decode.nodes_per_unit;
+  prefill_.resize(static_cast<std::size_t>(max_prefill));
+  decode_.resize(static_cast<std::size_t>(max_decode));
+  const JsonReader plb = policy(s, "prefill_lb"), dlb = policy(s, "decode_lb");
+  for (std::size_t u = 0; u < prefill_.size(); ++u) {
+    auto& p = prefill_[u];
+    p.queues.resize(static_cast<std::size_t>(s.prefill.dp_degree));
+    p.loads.resize(p.queues.size());
+    for (auto& l : p.loads) l.accepting = true;
+    p.rank_lb = prefill_balancers().create(plb, Rng(s.seed, "prefill.rank_lb", u));
+    p.rank_lb->attach(p.loads);
+  }
+  const auto cap = static_cast<std::int64_t>(kv_capacity_tok_);
+  for (std::size_t u = 0; u < decode_.size(); ++u) {
+    auto& d = decode_[u];
+    d.ranks.resize(static_cast<std::size_t>(s.decode.dp_degree));
+    d.loads.resize(d.ranks.size());
+    for (auto& l : d.loads) {
+      l.capacity_tokens = cap;
+      l.accepting = true;
+    }
+    d.rank_lb = decode_balancers().create(dlb, Rng(s.seed, "decode.rank_lb", u));
+    d.rank_lb->attach(d.loads);
+  }
+  prefill_unit_loads_.resize(prefill_.size());
+  decode_unit_loads_.resize(decode_.size());
+  for (auto& l : prefill_unit_loads_) l.accepting = false;
+  for (auto& l : decode_unit_loads_) {
+    l.accepting = false;
+    l.capacity_tokens = cap * s.decode.dp_degree;
+  }
+  prefill_unit_lb_ = prefill_balancers().create(plb, Rng(s.seed, "prefill.unit_lb"));
+  prefill_unit_lb_->attach(prefill_unit_loads_);
+  decode_unit_lb_ = decode_balancers().create(dlb, Rng(s.seed, "decode.unit_lb"));
+  decode_unit_lb_->attach(decode_unit_loads_);
+}
+
+ServingSystem::~ServingSystem() = default;
+
+double ServingSystem::prefill_unit_capacity_tok_per_s(double mean_computed, double mean_cached) const {
+  const UnitSpec& u = s_.prefill;
+  const double budget = static_cast<double>(u.token_budget_per_gpu);
+  const double per_request = std::max(1.0, mean_computed);
+  StepQuery q;
+  q.max_rank_mb.tokens = static_cast<std::int64_t>(budget / 2);
+  q.max_rank_mb.sequences = static_cast<std::int64_t>(std::ceil(budget / 2 / per_request));
+  // Each computed token attends to the cached prefix and, on average, half the computed part.
+  q.max_rank_mb.attended_pairs = budget / 2 * (mean_cached + per_request / 2);
+  q.unit_tokens_mb = budget / 2 * u.gpus_per_unit;
+  q.logit_tokens = q.max_rank_mb.sequences * 2;
+  const TimeNs t = prefill_timer_->step(q).total_ns;
+  return t > 0 ? budget * u.gpus_per_unit / ns_to_seconds(t) : 0;
+}
+
+double ServingSystem::decode_stream_tok_per_s(double batch_per_gpu, double mean_kv_tok) const {
+  const UnitSpec& u = s_.decode;
+  const double tok_per_seq = u.mtp ? 2.0 : 1.0;  // MTP verifies one draft token per step
+  StepQuery q;
+  const double mb_seqs = std::ceil(batch_per_gpu / 2);
+  q.max_rank_mb.sequences = static_cast<std::int64_t>(mb_seqs);
+  q.max_rank_mb.tokens = static_cast<std::int64_t>(mb_seqs * tok_per_seq);
+  q.max_rank_mb.kv_tokens_read = mb_seqs * mean_kv_tok;
+  q.max_rank_mb.attended_pairs = mb_seqs * tok_per_seq * mean_kv_tok;
+  q.unit_tokens_mb = batch_per_gpu / 2 * tok_per_seq * u.gpus_per_unit;
+  q.logit_tokens = static_cast<std::int64_t>(batch_per_gpu * tok_per_seq);
+  const TimeNs t = decode_timer_->step(q).total_ns;
+  return t > 0 ? tokens_per_step_ / ns_to_seconds(t) : 0;
+}
+
+double ServingSystem::decode_unit_streams_at_slo(double mean_kv_tok) const {
+  const UnitSpec& u = s_.decode;
+  // Largest batch per GPU whose per-stream speed meets the SLO and whose KV fits.
+  const double kv_limit = mean_kv_tok > 0 ? kv_capacity_tok_ / mean_kv_tok : 1e9;
+  std::int64_t lo = 0, hi = std::min<std::int64_t>(u.max_batch_per_gpu, static_cast<std::int64_t>(kv_limit));
+  while (lo < hi) {
+    const std::int64_t mid = (lo + hi + 1) / 2;
+    if (decode_stream_tok_per_s(static_cast<double>(mid), mean_kv_tok) >= s_.slo.min_output_tok_per_s)
+      lo = mid;
+    else
+      hi = mid - 1;
+  }
+  return static_cast<double>(lo) * u.gpus_per_unit;
+}
+
+RunStats ServingSystem::run(const ProgressFn& progress) {
+  const auto wall0 = std::chrono::steady_clock::now();
+  q_.reserve(1024);
+  on_autoscale(0);  // the initial fleet, active at once: the day starts with a serving fleet
+  for (std::size_t u = 0; u < prefill_.size(); ++u)
+    if (prefill_[u].state == UnitState::kWarming) on_unit_ready(static_cast<std::uint32_t>(u), false, 0);
+  for (std::size_t u = 0; u < decode_.size(); ++u)
+    if (decode_[u].state == UnitState::kWarming) on_unit_ready(static_cast<std::uint32_t>(u), true, 0);
+  q_.push(autoscaler_->interval_ns(), EventPhase::kControl, kAutoscale, 0);
+  q_.push(s_.sample_interval_ns, EventPhase::kControl, kSample, 0);
+  schedule_next_arrival();
+
+  std::uint64_t events = 0;
+  TimeNs now = 0;
+  while (!q_.empty() && q_.top().time_ns <= s_.duration_ns) {
+    const Event e = q_.pop();
+    now = e.time_ns;
+    dispatch(e);
+    if ((++events & 0xFFFFF) == 0 && progress) progress(now, events);
+  }
+  now = s_.duration_ns;
+  metrics_.finish(now);
+
+  RunStats st;
+  st.events = events;
+  st.end_ns = now;
+  st.in_flight = pool_.live();
+  st.decode_kv_capacity_tok_per_gpu = kv_capacity_tok_;
+  st.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  // Conservation: every arrival is completed, rejected, or still in the system.
+  if (metrics_.arrived() != metrics_.completed() + metrics_.rejected() + st.in_flight)
+    throw std::logic_error("request conservation violated: arrived " +
+                           std::to_string(metrics_.arrived()) + " != completed " +
+                           std::to_string(metrics_.completed()) + " + rejected " +
+                           std::to_string(metrics_.rejected()) + " + in flight " +
+                           std::to_string(st.in_flight));
+  return st;
+}
+
+void ServingSystem::dispatch(const Event& e) {
+  switch (static_cast<EventKind>(e.kind)) {
+    case kArrival: on_arrival(e.time_ns); break;
+    case kPrefillKick: prefill_kick(e.target, e.time_ns); break;
+    case kPrefillStepDone: on_prefill_step_done(e.target, e.time_ns); break;
+    case kDecodeKick: decode_kick(e.target, e.time_ns); break;
+    case kDecodeStepDone: on_decode_step_done(e.target, e.time_ns); break;
+    case kUnitReady: on_unit_ready(e.target, e.payload != 0, e.time_ns); break;
+    case kAutoscale:
+      on_autoscale(e.time_ns);
+      q_.push(e.time_ns + autoscaler_->interval_ns(), EventPhase::kControl, kAutoscale, 0);
+      break;
+    case kSample:
+      on_sample(e.time_ns);
+      q_.push(e.time_ns + s_.sample_interval_ns, EventPhase::kControl, kSample, 0);
+      break;
+  }
+}
+
+// ---------------------------------------------------------------- arrivals and prefill
+
+void ServingSystem::schedule_next_arrival() {
+  if (arrivals_done_) return;
+  if (!workload_->next(next_arrival_)) {
+    arrivals_done_ = true;
+    return;
+  }
+  q_.push(next_arrival_.time_ns, EventPhase::kArrival, kArrival, 0);
+}
+
+void ServingSystem::on_arrival(TimeNs now) {
+  const Arrival& a = next_arrival_;
+  const RequestId id = pool_.acquire();
+  Request& r = pool_[id];
+  r.arrival_ns = now;
+  r.input_tok = a.input_tok;
+  r.output_tok = a.output_tok;
+  r.cached_tok = a.hash_ids && prefix_cache_ ? prefix_cache_->lookup_and_store(*a.hash_ids, a.input_tok)
+                                             : a.cached_tok;
+  metrics_.on_arrival(now);
+  ++iv_arrivals_;
+  iv_computed_tok_ += static_cast<double>(r.computed_tok());
+  iv_cached_tok_ += static_cast<double>(r.cached_tok);
+  iv_output_tok_ += static_cast<double>(r.output_tok);
+  schedule_next_arrival();
+
+  if (static_cast<double>(r.input_tok + r.output_tok) > kv_capacity_tok_) {
+    reject(id, RejectReason::kTooLong, now);
+    return;
+  }
+  const double attention = causal_pairs(static_cast<double>(r.cached_tok), static_cast<double>(r.input_tok));
+  LbRequest lr{r.input_tok, r.computed_tok(), r.cached_tok, r.output_tok, attention};
+  const std::size_t u = prefill_unit_lb_->pick(lr);
+  if (u == LoadBalancer::kNoTarget) {
+    reject(id, RejectReason::kNoPrefillUnit, now);
+    return;
+  }
+  PrefillUnit& p = prefill_[u];
+  const std::size_t rank = p.rank_lb->pick(lr);
+  if (rank == LoadBalancer::kNoTarget) {
+    reject(id, RejectReason::kNoPrefillUnit, now);
+    return;
+  }
+  r.prefill_unit = static_cast<std::int32_t>(u);
+  r.prefill_rank = static_cast<std::int32_t>(rank);
+  // Cache hits are read from the KV storage through the unit's FIFO read pipe.
+  r.ready_ns = now;
+  if (r.cached_tok > 0) {
+    const double bytes = static_cast<double>(r.cached_tok) * s_.model.kv_cache_bytes_per_token();
+    p.storage_free_ns = std::max(p.storage_free_ns, now) + transfer_time_ns(bytes, storage_bytes_per_s_per_unit_);
+    r.ready_ns = p.storage_free_ns;
+  }
+  p.queues[rank].push_back(pool_, id);
+  RankLoad& l = p.loads[rank];
+  ++l.requests;
+  l.tokens += r.computed_tok();
+  l.attention += attention;
+  p.rank_lb->on_update(rank);
+  ++p.queued_requests;
+  p.queued_computed_tok += static_cast<double>(r.computed_tok());
+  RankLoad& ul = prefill_unit_loads_[u];
+  ++ul.requests;
+  ul.tokens += r.computed_tok();
+  ul.attention += attention;
+  prefill_unit_lb_->on_update(u);
+  if (!p.busy && !p.kick_pending) {
+    p.kick_pending = true;
+    // Same instant, step phase: every arrival stamped `now` joins the batch first.
+    q_.push(std::max(now, r.ready_ns), EventPhase::kStep, kPrefillKick, static_cast<std::uint32_t>(u));
+  }
+}
+
+void ServingSystem::prefill_kick(std::uint32_t u, TimeNs now) {
+  PrefillUnit& p = prefill_[u];
+  p.kick_pending = false;
+  if (!p.busy) start_prefill_step(u, now);
+}
+
+void ServingSystem::start_prefill_step(std::uint32_t u, TimeNs now) {
+  PrefillUnit& p = prefill_[u];
+  p.batch.clear();
+  const std::int64_t budget = s_.prefill.token_budget_per_gpu;
+  const TimeNs max_wait = seconds_to_ns(s_.slo.max_queue_wait_s);
+  TimeNs next_ready = kTimeNever;
+  RankBatch max_mb;
+  double unit_tokens = 0;
+  std::int64_t logit_tokens = 0;
+  for (std::size_t rank = 0; rank < p.queues.size(); ++rank) {
+    RequestFifo& fifo = p.queues[rank];
+    // Requests that waited too long before starting are turned away at the head of the queue.
+    while (!fifo.empty()) {
+      const Request& h = pool_[fifo.front()];
+      if (h.prefilled_tok > 0 || now - h.arrival_ns <= max_wait || h.ready_ns > now) break;
+      const RequestId id = fifo.pop_front(pool_);
+      RankLoad& l = p.loads[rank];
+      const double att = causal_pairs(static_cast<double>(h.cached_tok), static_cast<double>(h.input_tok));
+      --l.requests;
+      l.tokens -= h.computed_tok();
+      l.attention -= att;
+      p.rank_lb->on_update(rank);
+      --p.queued_requests;
+      p.queued_computed_tok -= static_cast<double>(h.computed_tok());
+      RankLoad& ul = prefill_unit_loads_[u];
+      --ul.requests;
+      ul.tokens -= h.computed_tok();
+      ul.attention -= att;
+      prefill_unit_lb_->on_update(u);
+      reject(id, RejectReason::kPrefillQueueWait, now);
+    }
+    std::int64_t tokens = 0, seqs = 0, logits = 0;
+    double pairs = 0;
+    for (RequestId id = fifo.front(); id != kNoRequest && tokens < budget; id = pool_[id].next) {
+      const Request& r = pool_[id];
+      if (r.ready_ns > now) {
+        next_ready = std::min(next_ready, r.ready_ns);
+        break;
+      }
+      const std::int64_t left = r.computed_tok() - r.prefilled_tok;
+      const std::int64_t chunk = std::min(left, budget - tokens);
+      const double p0 = static_cast<double>(r.cached_tok + r.prefilled_tok);
+      const double att = causal_pairs(p0, p0 + static_cast<double>(chunk));
+      p.batch.push_back({id, static_cast<std::int32_t>(rank), chunk, att});
+      tokens += chunk;
+      pairs += att;
+      ++seqs;
+      if (chunk == left) ++logits;
+    }
+    // Two microbatches split each rank's tokens evenly (a prompt may straddle them).
+    max_mb.tokens = std::max(max_mb.tokens, (tokens + 1) / 2);
+    max_mb.sequences = std::max(max_mb.sequences, (seqs + 1) / 2);
+    max_mb.attended_pairs = std::max(max_mb.attended_pairs, pairs / 2);
+    logit_tokens = std::max(logit_tokens, logits);
+    unit_tokens += static_cast<double>(tokens) / 2;
+  }
+  if (p.batch.empty()) {
+    p.busy = false;
+    if (next_ready != kTimeNever && !p.kick_pending) {
+      p.kick_pending = true;
+      q_.push(next_ready, EventPhase::kStep, kPrefillKick, u);
+    }
+    release_if_drained(now);
+    return;
+  }
+  StepQuery q{max_mb, unit_tokens, logit_tokens};
+  p.last_step = prefill_timer_->step(q);
+  p.busy = true;
+  q_.push(now + std::max<TimeNs>(1, p.last_step.total_ns), EventPhase::kStep, kPrefillStepDone, u);
+}
+
+void ServingSystem::on_prefill_step_done(std::uint32_t u, TimeNs now) {
+  PrefillUnit& p = prefill_[u];
+  for (const PrefillChunk& c : p.batch) {
+    Request& r = pool_[c.request];
+    r.prefilled_tok += c.tokens;
+    RankLoad& l = p.loads[static_cast<std::size_t>(c.rank)];
+    l.tokens -= c.tokens;
+    l.attention -= c.attended_pairs;
+    RankLoad& ul = prefill_unit_loads_[u];
+    ul.tokens -= c.tokens;
+    ul.attention -= c.attended_pairs;
+    p.queued_computed_tok -= static_cast<double>(c.tokens);
+    if (r.prefilled_tok == r.computed_tok()) {
+      // Finished chunks are always at the head of their rank's queue, in order.
+      RequestFifo& fifo = p.queues[static_cast<std::size_t>(c.rank)];
+      fifo.pop_front(pool_);
+      --l.requests;
+      --ul.requests;
+      --p.queued_requests;
+      finish_prefill(c.request, now);
+    }
+    p.rank_lb->on_update(static_cast<std::size_t>(c.rank));
+  }
+  prefill_unit_lb_->on_update(u);
+  p.busy = false;
+  start_prefill_step(u, now);
+}
+
+void ServingSystem::finish_prefill(RequestId id, TimeNs now) {
+  Request& r = pool_[id];
+  r.first_token_ns = now;
+  const TimeNs ttft = now - r.arrival_ns;
+  metrics_.on_prefill_done(now, ttft, r.input_tok, r.cached_tok);
+  iv_ttft_s_.add(ns_to_seconds(ttft));
+  if (r.output_tok <= 1) {  // the prefill's token was the whole answer
+    metrics_.on_complete(now, 0, r.output_tok);
+    ++completed_;
+    pool_.release(id);
+    return;
+  }
+  ++decode_streams_;
+  if (!route_to_decode(id, now)) decode_waiting_.push_back(pool_, id);
+}
+
+// Picks a decode unit and rank with room for the request's KV and starts the KV transfer.
+bool ServingSystem::route_to_decode(RequestId id, TimeNs now) {
+  Request& r = pool_[id];
+  const double kv = static_cast<double>(r.input_tok);
+  LbRequest lr{r.input_tok, r.computed_tok(), r.cached_tok, r.output_tok, kv};
+  const std::size_t u = decode_unit_lb_->pick(lr);
+  if (u == LoadBalancer::kNoTarget) return false;
+  DecodeUnit& d = decode_[u];
+  const std::size_t rank = d.rank_lb->pick(lr);
+  if (rank == LoadBalancer::kNoTarget) return false;
+  r.decode_unit = static_cast<std::int32_t>(u);
+  r.decode_rank = static_cast<std::int32_t>(rank);
+  const std::int64_t reserve = r.input_tok + r.output_tok;
+  RankLoad& l = d.loads[rank];
+  ++l.requests;
+  l.tokens += reserve;
+  l.attention += kv;
+  if (l.requests >= s_.decode.max_batch_per_gpu) l.accepting = false;
+  d.rank_lb->on_update(rank);
+  RankLoad& ul = decode_unit_loads_[u];
+  ++ul.requests;
+  ul.tokens += reserve;
+  ul.attention += kv;
+  decode_unit_lb_->on_update(u);
+  // The whole KV cache (cached prefix included) moves to the decode GPU over RDMA.
+  r.decode_join_ns = now + comm_cost_->kv_transfer_ns(kv * s_.model.kv_cache_bytes_per_token());
+  d.joining.push_back(id);
+  if (!d.busy && !d.kick_pending) {
+    d.kick_pending = true;
+    q_.push(r.decode_join_ns, EventPhase::kStep, kDecodeKick, static_cast<std::uint32_t>(u));
+  }
+  return true;
+}
+
+void ServingSystem::retry_decode_waiting(TimeNs now) {
+  const TimeNs max_wait = seconds_to_ns(s_.slo.max_queue_wait_s);
+  while (!decode_waiting_.empty()) {
+    const RequestId id = decode_waiting_.front();
+    if (now - pool_[id].first_token_ns > max_wait) {
+      decode_waiting_.pop_front(pool_);
+      --decode_streams_;
+      reject(id, RejectReason::kDecodeCapacity, now);
+      continue;
+    }
+    if (!route_to_decode(id, now)) break;  // FIFO: nobody overtakes the head
+    decode_waiting_.pop_front(pool_);
+  }
+}
+
+// ---------------------------------------------------------------- decode
+
+void ServingSystem::decode_kick(std::uint32_t u, TimeNs now) {
+  DecodeUnit& d = decode_[u];
+  d.kick_pending = false;
+  if (!d.busy) start_decode_step(u, now);
+}
+
+bool ServingSystem::admit_joining(DecodeUnit& d, RequestId id, TimeNs now) {
+  Request& r = pool_[id];
+  if (r.decode_join_ns > now) return false;
+  DecodeRank& rk = d.ranks[static_cast<std::size_t>(r.decode_rank)];
+  ++rk.running;
+  rk.kv_base += static_cast<double>(r.input_tok) - tokens_per_step_ * static_cast<double>(d.step);
+  ++d.running;
+  r.join_step = d.step;
+  // Steps to produce the remaining output_tok - 1 tokens. With MTP each step yields 1 + Bernoulli
+  // (acceptance); the count of steps is drawn from its renewal-theory normal approximation.
+  const double n = static_cast<double>(r.output_tok - 1);
+  std::int64_t steps = r.output_tok - 1;
+  if (s_.decode.mtp) {
+    const double p = s_.decode.mtp_acceptance, mu = 1 + p;
+    const double mean = n / mu, sd = std::sqrt(n * p * (1 - p) / (mu * mu * mu));
+    const auto drawn = static_cast<std::int64_t>(std::llround(mtp_rng_.normal(mean, sd)));
+    steps = std::clamp<std::int64_t>(drawn, (r.output_tok - 1 + 1) / 2, r.output_tok - 1);
+  }
+  r.decode_steps = std::max<std::int64_t>(1, steps);
+  d.finishing.push({d.step + r.decode_steps, id});
+  return true;
+}
+
+void ServingSystem::start_decode_step(std::uint32_t u, TimeNs now) {
+  DecodeUnit& d = decode_[u];
+  // Requests whose KV has arrived join at this step boundary.
+  TimeNs next_join = kTimeNever;
+  std::size_t keep = 0;
+  for (std::size_t i = 0; i < d.joining.size(); ++i) {
+    const RequestId id = d.joining[i];
+    if (!admit_joining(d, id, now)) {
+      next_join = std::min(next_join, pool_[id].decode_join_ns);
+      d.joining[keep++] = id;
+    }
+  }
+  d.joining.resize(keep);
+  if (d.running == 0) {
+    d.busy = false;
+    if (next_join != kTimeNever && !d.kick_pending) {
+      d.kick_pending = true;
+      q_.push(next_join, EventPhase::kStep, kDecodeKick, u);
+    }
+    release_if_drained(now);
+    return;
+  }
+  // The slowest rank sets the pace: most sequences and most KV.
+  std::int32_t max_running = 0;
+  double max_kv = 0;
+  for (const DecodeRank& rk : d.ranks) {
+    max_running = std::max(max_running, rk.running);
+    max_kv = std::max(max_kv, d.kv_of(rk, tokens_per_step_));
+  }
+  const double tok_per_seq = s_.decode.mtp ? 2.0 : 1.0;
+  StepQuery q;
+  const std::int64_t mb_seqs = (max_running + 1) / 2;
+  q.max_rank_mb.sequences = mb_seqs;
+  q.max_rank_mb.tokens = static_cast<std::int64_t>(static_cast<double>(mb_seqs) * tok_per_seq);
+  q.max_rank_mb.kv_tokens_read = max_kv / 2;
+  q.max_rank_mb.attended_pairs = max_kv / 2 * tok_per_seq;
+  q.unit_tokens_mb = static_cast<double>(d.running) / 2 * tok_per_seq;
+  q.logit_tokens = static_cast<std::int64_t>(max_running * tok_per_seq);
+  d.last_step = decode_timer_->step(q);
+  d.busy = true;
+  q_.push(now + std::max<TimeNs>(1, d.last_step.total_ns), EventPhase::kStep, kDecodeStepDone, u);
+}
+
+void ServingSystem::on_decode_step_done(std::uint32_t u, TimeNs now) {
+  DecodeUnit& d = decode_[u];
+  ++d.step;
+  metrics_.on_decode_step(now, static_cast<double>(d.running) * tokens_per_step_);
+  bool freed = false;
+  while (!d.finishing.empty() && d.finishing.top().first <= d.step) {
+    const RequestId id = d.finishing.top().second;
+    d.finishing.pop();
+    Request& r = pool_[id];
+    const auto rank = static_cast<std::size_t>(r.decode_rank);
+    DecodeRank& rk = d.ranks[rank];
+    --rk.running;
+    rk.kv_base -= static_cast<double>(r.input_tok) - tokens_per_step_ * static_cast<double>(r.join_step);
+    if (rk.running == 0) rk.kv_base = 0;  // no drift from floating-point residue
+    --d.running;
+    const std::int64_t reserve = r.input_tok + r.output_tok;
+    RankLoad& l = d.loads[rank];
+    --l.requests;
+    l.tokens -= reserve;
+    l.attention -= static_cast<double>(r.input_tok);
+    l.accepting = l.requests < s_.decode.max_batch_per_gpu;
+    d.rank_lb->on_update(rank);
+    RankLoad& ul = decode_unit_loads_[u];
+    --ul.requests;
+    ul.tokens -= reserve;
+    ul.attention -= static_cast<double>(r.input_tok);
+    const TimeNs tpot = (now - r.first_token_ns) / (r.output_tok - 1);
+    metrics_.on_complete(now, tpot, r.output_tok);
+    iv_stream_speed_.add(tpot > 0 ? 1e9 / static_cast<double>(tpot) : 0);
+    --decode_streams_;
+    ++completed_;
+    pool_.release(id);
+    freed = true;
+  }
+  if (freed) {
+    decode_unit_lb_->on_update(u);
+    retry_decode_waiting(now);
+  }
+  d.busy = false;
+  start_decode_step(u, now);
+}
+
+// ---------------------------------------------------------------- fleet
+
+void ServingSystem::on_autoscale(TimeNs now) {
+  FleetObservation o;
+  o.now_ns = now;
+  o.clock_h = std::fmod(s_.start_clock_h + ns_to_seconds(now) / 3600.0, 24.0);
+  for (const auto& p : prefill_) o.prefill_units += holds_nodes(p.state);
+  for (const auto& d : decode_) o.decode_units += holds_nodes(d.state);
+  o.pool_nodes = s_.cluster_nodes;
+  o.prefill_nodes_per_unit = s_.prefill.nodes_per_unit;
+  o.decode_nodes_per_unit = s_.decode.nodes_per_unit;
+  o.max_prefill_units = static_cast<int>(prefill_.size());
+  o.max_decode_units = static_cast<int>(decode_.size());
+  double mean_computed = 0, mean_cached = 0, mean_output = 0;
+  const double dt = ns_to_seconds(now - last_autoscale_ns_);
+  if (now == 0 || iv_arrivals_ == 0) {
+    // Before anything is observed, plan with the scenario's nominal load.
+    if (s_.workload.kind == "synthetic") {
+      double sum = 0;
+      for (double w : s_.workload.hourly_weights) sum += w;
+      o.arrivals_per_s = s_.workload.requests_per_day * s_.workload.hourly_weights[0] / sum / 3600.0;
+      mean_cached = s_.workload.input.mean * s_.workload.cache_hit_share;
+      mean_computed = s_.workload.input.mean - mean_cached;
+      mean_output = s_.workload.output.mean;
+    }
+  } else {
+    const double n = static_cast<double>(iv_arrivals_);
+    o.arrivals_per_s = n / dt;
+    mean_computed = iv_computed_tok_ / n;
+    mean_cached = iv_cached_tok_ / n;
+    mean_output = iv_output_tok_ / n;
+  }
+  o.computed_tok_per_s = o.arrivals_per_s * mean_computed;
+  o.mean_output_tok = mean_output;
+  for (const auto& p : prefill_) o.prefill_backlog_tok += p.queued_computed_tok;
+  o.decode_streams = decode_streams_;
+  o.prefill_unit_tok_per_s =
+      prefill_unit_capacity_tok_per_s(mean_computed, mean_cached) * mean_computed /
+      std::max(1.0, mean_computed);
+  // Mean KV a stream holds over its life: its input plus half its output.
+  o.decode_unit_streams_at_slo = decode_unit_streams_at_slo(mean_computed + mean_cached + mean_output / 2);
+  o.ttft_p99_s = iv_ttft_s_.quantile(0.99);
+  o.stream_tok_per_s_p50 = iv_stream_speed_.quantile(0.5);
+  apply_target(autoscaler_->decide(o), now);
+  last_autoscale_ns_ = now;
+  iv_arrivals_ = 0;
+  iv_computed_tok_ = iv_cached_tok_ = iv_output_tok_ = 0;
+  iv_ttft_s_.clear();
+  iv_stream_speed_.clear();
+}
+
+void ServingSystem::apply_target(const FleetTarget& t, TimeNs now) {
+  auto adjust = [&](auto& units, std::vector<RankLoad>& unit_loads, LoadBalancer& lb, int target,
+                    int nodes_per_unit, bool decode) {
+    int held = 0;
+    for (const auto& x : units) held += holds_nodes(x.state);
+    int nodes_in_use = 0;
+    for (const auto& p : prefill_) nodes_in_use += holds_nodes(p.state) * s_.prefill.nodes_per_unit;
+    for (const auto& d : decode_) nodes_in_use += holds_nodes(d.state) * s_.decode.nodes_per_unit;
+    // Grow: first take back draining units (no warm-up), then start off units.
+    for (std::size_t i = 0; i < units.size() && held < target; ++i) {
+      if (units[i].state != UnitState::kDraining) continue;
+      units[i].state = UnitState::kActive;
+      unit_loads[i].accepting = true;
+      lb.on_update(i);
+      ++held;
+    }
+    for (std::size_t i = 0; i < units.size() && held < target; ++i) {
+      if (units[i].state != UnitState::kOff) continue;
+      if (nodes_in_use + nodes_per_unit > s_.cluster_nodes) break;
+      units[i].state = UnitState::kWarming;
+      nodes_in_use += nodes_per_unit;
+      ++held;
+      q_.push(now + autoscaler_->warmup_ns(), EventPhase::kControl, kUnitReady,
+              static_cast<std::uint32_t>(i), decode ? 1 : 0);
+    }
+    // Shrink: drain the highest-numbered active units (they finish what they hold).
+    int active_or_warming = 0;
+    for (const auto& x : units) active_or_warming += x.state == UnitState::kActive || x.state == UnitState::kWarming;
+    for (std::size_t i = units.size(); i-- > 0 && active_or_warming > target;) {
+      if (units[i].state != UnitState::kActive) continue;
+      units[i].state = UnitState::kDraining;
+      unit_loads[i].accepting = false;
+      lb.on_update(i);
+      --active_or_warming;
+    }
+  };
+  adjust(decode_, decode_unit_loads_, *decode_unit_lb_, t.decode_units, s_.decode.nodes_per_unit, true);
+  adjust(prefill_, prefill_unit_loads_, *prefill_unit_lb_, t.prefill_units, s_.prefill.nodes_per_unit, false);
+  release_if_drained(now);
+  update_node_metrics(now);
+}
+
+void ServingSystem::on_unit_ready(std::uint32_t u, bool decode, TimeNs now) {
+  if (decode) {
+    if (decode_[u].state != UnitState::kWarming) return;
+    decode_[u].state = UnitState::kActive;
+    decode_unit_loads_[u].accepting = true;
+    decode_unit_lb_->on_update(u);
+    retry_decode_waiting(now);
+  } else {
+    if (prefill_[u].state != UnitState::kWarming) return;
+    prefill_[u].state = UnitState::kActive;
+    prefill_unit_loads_[u].accepting = true;
+    prefill_unit_lb_->on_update(u);
+  }
+}
+
+void ServingSystem::release_if_drained(TimeNs now) {
+  bool changed = false;
+  for (auto& p : prefill_)
+    if (p.state == UnitState::kDraining && p.idle_and_empty()) {
+      p.state = UnitState::kOff;
+      changed = true;
+    }
+  for (auto& d : decode_)
+    if (d.state == UnitState::kDraining && d.idle_and_empty()) {
+      d.state = UnitState::kOff;
+      d.step = 0;
+      changed = true;
+    }
+  if (changed) update_node_metrics(now);
+}
+
+void ServingSystem::update_node_metrics(TimeNs now) {
+  int pn = 0, dn = 0;
+  for (const auto& p : prefill_) pn += holds_nodes(p.state) * s_.prefill.nodes_per_unit;
+  for (const auto& d : decode_) dn += holds_nodes(d.state) * s_.decode.nodes_per_unit;
+  metrics_.on_nodes(now, pn, dn);
+}
+
+void ServingSystem::on_sample(TimeNs now) {
+  FleetSnapshot snap;
+  for (const auto& p : prefill_) {
+    snap.prefill_nodes += holds_nodes(p.state) * s_.prefill.nodes_per_unit;
+    snap.prefill_queue += p.queued_requests;
+  }
+  for (const auto& d : decode_) {
+    snap.decode_nodes += holds_nodes(d.state) * s_.decode.nodes_per_unit;
+    if (d.running > 0) snap.decode_gpus_active += s_.decode.gpus_per_unit;
+    snap.decode_streams += d.running;
+  }
+  snap.expert_imbalance_decode = decode_timer_->expert_imbalance();
+  metrics_.sample(now, snap);
+}
+
+void ServingSystem::reject(RequestId id, RejectReason why, TimeNs now) {
+  metrics_.on_reject(now, why);
+  ++rejected_;
+  pool_.release(id);
+}
+
+}  // namespace fleetsim

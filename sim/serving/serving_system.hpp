@@ -1,0 +1,128 @@
+// The simulated serving system: workload -> prefill units -> KV transfer -> decode units,
+// driven by one event queue, with the fleet scaled by an autoscaler. One object per simulation
+// (no global state), so several can run in one process.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "sim/engine/event_queue.hpp"
+#include "sim/engine/rng.hpp"
+#include "sim/hw/comm_cost_model.hpp"
+#include "sim/hw/layer_cost_model.hpp"
+#include "sim/metrics/metrics.hpp"
+#include "sim/serving/autoscaler.hpp"
+#include "sim/serving/decode_unit.hpp"
+#include "sim/serving/prefill_unit.hpp"
+#include "sim/serving/prefix_cache.hpp"
+#include "sim/serving/request.hpp"
+#include "sim/serving/step_timer.hpp"
+#include "sim/serving/workload.hpp"
+#include "sim/spec/scenario_spec.hpp"
+
+namespace fleetsim {
+
+struct RunStats {
+  std::uint64_t events = 0;
+  double wall_s = 0;
+  TimeNs end_ns = 0;
+  std::uint64_t in_flight = 0;  // accepted, neither completed nor rejected at the end
+  double decode_kv_capacity_tok_per_gpu = 0;
+};
+
+// Called now and then during a run with (simulated time reached, events so far).
+using ProgressFn = std::function<void(TimeNs sim_now, std::uint64_t events)>;
+
+class ServingSystem {
+ public:
+  explicit ServingSystem(const ScenarioSpec& scenario);
+  ~ServingSystem();
+
+  // Runs to the end of the scenario's duration. Checks request conservation before returning
+  // (throws std::logic_error if a request was lost).
+  RunStats run(const ProgressFn& progress = {});
+
+  const Metrics& metrics() const { return metrics_; }
+  const ScenarioSpec& scenario() const { return s_; }
+
+  // The modelled step of a unit at a given shape (for explain-step and capacity estimates).
+  const StepTimer& prefill_timer() const { return *prefill_timer_; }
+  const StepTimer& decode_timer() const { return *decode_timer_; }
+  double decode_kv_capacity_tok_per_gpu() const { return kv_capacity_tok_; }
+  double decode_tokens_per_step() const { return tokens_per_step_; }
+
+  // Capacity of one unit predicted by the cost model (what the autoscaler plans with).
+  double prefill_unit_capacity_tok_per_s(double mean_computed_tok, double mean_cached_tok) const;
+  double decode_unit_streams_at_slo(double mean_kv_tok) const;
+  // Per-stream output speed (tok/s) of a decode unit with `batch_per_gpu` streams per GPU.
+  double decode_stream_tok_per_s(double batch_per_gpu, double mean_kv_tok) const;
+
+ private:
+  enum EventKind : std::uint32_t {
+    kArrival,
+    kPrefillKick,
+    kPrefillStepDone,
+    kDecodeKick,
+    kDecodeStepDone,
+    kUnitReady,
+    kAutoscale,
+    kSample,
+  };
+
+  void dispatch(const Event& e);
+  void schedule_next_arrival();
+  void on_arrival(TimeNs now);
+  void prefill_kick(std::uint32_t u, TimeNs now);
+  void start_prefill_step(std::uint32_t u, TimeNs now);
+  void on_prefill_step_done(std::uint32_t u, TimeNs now);
+  void finish_prefill(RequestId id, TimeNs now);
+  bool route_to_decode(RequestId id, TimeNs now);
+  void decode_kick(std::uint32_t u, TimeNs now);
+  void start_decode_step(std::uint32_t u, TimeNs now);
+  void on_decode_step_done(std::uint32_t u, TimeNs now);
+  bool admit_joining(DecodeUnit& d, RequestId id, TimeNs now);
+  void retry_decode_waiting(TimeNs now);
+  void on_autoscale(TimeNs now);
+  void apply_target(const FleetTarget& t, TimeNs now);
+  void on_unit_ready(std::uint32_t u, bool decode, TimeNs now);
+  void release_if_drained(TimeNs now);
+  void update_node_metrics(TimeNs now);
+  void on_sample(TimeNs now);
+  void reject(RequestId id, RejectReason why, TimeNs now);
+  void refresh_unit_loads();
+
+  const ScenarioSpec& s_;
+  EventQueue q_;
+  RequestPool pool_;
+  Metrics metrics_;
+  std::unique_ptr<Workload> workload_;
+  std::unique_ptr<LayerCostModel> layer_cost_;
+  std::unique_ptr<CommCostModel> comm_cost_;
+  std::unique_ptr<StepTimer> prefill_timer_, decode_timer_;
+  std::unique_ptr<Autoscaler> autoscaler_;
+  std::optional<PrefixCache> prefix_cache_;
+  std::vector<PrefillUnit> prefill_;
+  std::vector<DecodeUnit> decode_;
+  // Unit-level balancers see one RankLoad per unit (aggregates).
+  std::vector<RankLoad> prefill_unit_loads_, decode_unit_loads_;
+  std::unique_ptr<LoadBalancer> prefill_unit_lb_, decode_unit_lb_;
+  RequestFifo decode_waiting_;  // prefilled requests no decode unit had room for
+  Rng mtp_rng_;
+  Arrival next_arrival_;
+  bool arrivals_done_ = false;
+  double tokens_per_step_ = 1;
+  double kv_capacity_tok_ = 0;
+  double storage_bytes_per_s_per_unit_ = 0;
+  // Demand observed since the last autoscaler decision.
+  std::uint64_t iv_arrivals_ = 0;
+  double iv_computed_tok_ = 0, iv_cached_tok_ = 0, iv_output_tok_ = 0;
+  LogHistogram iv_ttft_s_{1e-3, 1e4, 40}, iv_stream_speed_{0.01, 1e4, 40};
+  TimeNs last_autoscale_ns_ = 0;
+  std::uint64_t completed_ = 0, rejected_ = 0;
+  std::int64_t decode_streams_ = 0;  // running + joining, all decode units
+};
+
+}  // namespace fleetsim

@@ -1,0 +1,93 @@
+// Step time composition (see step_timer.hpp).
+#include "sim/serving/step_timer.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace fleetsim {
+
+StepTimer::StepTimer(const ScenarioSpec& s, const UnitSpec& unit, Phase phase,
+                     const LayerCostModel& layers, const CommCostModel& comm)
+    : model_(s.model),
+      unit_(unit),
+      phase_(phase),
+      layers_(layers),
+      comm_(comm),
+      gpus_per_node_(s.hardware.gpus_per_node),
+      gpu_sms_(s.hardware.gpu.sm_count) {
+  // Until a routing model says otherwise: every one of the top-k experts on a distinct GPU.
+  dest_gpus_per_token_ = std::min<double>(model_.moe.top_k, unit.gpus_per_unit);
+}
+
+TimeNs StepTimer::all_to_all_ns(double tokens_per_gpu, A2aKind kind) const {
+  if (tokens_per_gpu <= 0) return 0;
+  const double x = std::log2(tokens_per_gpu) * 8.0;
+  const int lo = static_cast<int>(std::floor(x));
+  auto at_bucket = [&](int b) -> TimeNs {
+    const auto key = std::make_pair(static_cast<int>(kind), b);
+    auto it = comm_cache_.find(key);
+    if (it != comm_cache_.end()) return it->second;
+    const double t = std::exp2(b / 8.0);
+    const int n = unit_.gpus_per_unit;
+    AllToAllTraffic traffic;
+    traffic.num_gpus = n;
+    traffic.bytes.assign(static_cast<std::size_t>(n) * n, 0.0);
+    const double elem_bytes = kind == A2aKind::kDispatch ? model_.precision.dispatch_bytes_per_elem
+                                                         : model_.precision.combine_bytes_per_elem;
+    // DeepEP's normal kernels send a token once per destination GPU; the low-latency kernels
+    // send one copy per (token, expert) pair.
+    const A2aMode mode = phase_ == Phase::kPrefill ? A2aMode::kNormal : A2aMode::kLowLatency;
+    const double copies = mode == A2aMode::kNormal ? dest_gpus_per_token_ : model_.moe.top_k;
+    const double per_pair = t * copies / n * model_.hidden_size * elem_bytes;
+    for (int i = 0; i < n; ++i)
+      for (int j = 0; j < n; ++j) traffic.at(i, j) = per_pair;
+    const TimeNs ns = comm_.all_to_all_ns(traffic, kind, mode, unit_.comm_sms);
+    comm_cache_.emplace(key, ns);
+    return ns;
+  };
+  const TimeNs a = at_bucket(lo), b = at_bucket(lo + 1);
+  const double f = x - lo;
+  return a + static_cast<TimeNs>(std::llround(f * static_cast<double>(b - a)));
+}
+
+StepResult StepTimer::step(const StepQuery& q) const {
+  StepResult r;
+  // With overlap, communication kernels hold their SMs while compute runs (prefill: 24 of 132);
+  // without it the phases alternate and compute gets the whole GPU.
+  SmSplit split{unit_.overlap ? gpu_sms_ - unit_.comm_sms : gpu_sms_, unit_.comm_sms};
+
+  // Routed work on the busiest GPU: its share of the unit's token copies, times the imbalance.
+  const double copies = q.unit_tokens_mb * model_.moe.top_k;
+  const double gpu_tokens = copies / unit_.gpus_per_unit * expert_imbalance_;
+  ExpertWork ex;
+  ex.tokens_per_slot.assign(static_cast<std::size_t>(unit_.slots_per_gpu), 0);
+  const auto per_slot = static_cast<std::int64_t>(std::ceil(gpu_tokens / unit_.slots_per_gpu));
+  for (auto& t : ex.tokens_per_slot) t = per_slot;
+
+  const LayerStageTimes dense = layers_.layer(phase_, false, q.max_rank_mb, ex, split);
+  const LayerStageTimes moe = layers_.layer(phase_, true, q.max_rank_mb, ex, split);
+  const double tokens_per_gpu = q.unit_tokens_mb / unit_.gpus_per_unit;
+  // The busiest receiver bounds the all-to-all: scale by the expert imbalance.
+  const TimeNs dispatch =
+      static_cast<TimeNs>(all_to_all_ns(tokens_per_gpu, A2aKind::kDispatch) * expert_imbalance_);
+  const TimeNs combine =
+      static_cast<TimeNs>(all_to_all_ns(tokens_per_gpu, A2aKind::kCombine) * expert_imbalance_);
+
+  r.dense.moe = false;
+  r.dense.mb[0] = r.dense.mb[1] = dense;
+  r.moe.moe = true;
+  r.moe.mb[0] = r.moe.mb[1] = moe;
+  r.moe.dispatch_ns[0] = r.moe.dispatch_ns[1] = dispatch;
+  r.moe.combine_ns[0] = r.moe.combine_ns[1] = combine;
+  r.dense_layer_ns = layer_duration(phase_, unit_.overlap, r.dense);
+  r.moe_layer_ns = layer_duration(phase_, unit_.overlap, r.moe);
+  RankBatch whole = q.max_rank_mb;
+  whole.tokens *= 2;
+  whole.sequences *= 2;
+  r.overhead_ns = layers_.step_overhead_ns(phase_, whole, q.logit_tokens, split);
+  r.total_ns = model_.num_dense_layers * r.dense_layer_ns +
+               model_.num_moe_layers() * r.moe_layer_ns + r.overhead_ns;
+  return r;
+}
+
+}  // namespace fleetsim

@@ -1,0 +1,66 @@
+// Turns the shape of a unit's step (its most loaded rank, the unit's routed tokens) into a step
+// time: per-layer stage times from the layer cost model, all-to-all times from the communication
+// model, composed by the overlap pipeline over 2 microbatches, times the model's layers, plus
+// the once-per-step work. A layer waits for its slowest GPU, so the step is costed on the
+// maxima over GPUs.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <vector>
+
+#include "sim/hw/comm_cost_model.hpp"
+#include "sim/hw/layer_cost_model.hpp"
+#include "sim/serving/overlap_pipeline.hpp"
+#include "sim/spec/scenario_spec.hpp"
+
+namespace fleetsim {
+
+struct StepQuery {
+  RankBatch max_rank_mb;             // per microbatch, the maxima over the unit's ranks
+  double unit_tokens_mb = 0;         // tokens of one microbatch summed over the unit's ranks
+  std::int64_t logit_tokens = 0;     // tokens needing LM-head logits on the busiest rank
+};
+
+struct StepResult {
+  TimeNs total_ns = 0;
+  TimeNs dense_layer_ns = 0, moe_layer_ns = 0, overhead_ns = 0;
+  LayerWork dense, moe;
+};
+
+class StepTimer {
+ public:
+  StepTimer(const ScenarioSpec& s, const UnitSpec& unit, Phase phase, const LayerCostModel& layers,
+            const CommCostModel& comm);
+
+  StepResult step(const StepQuery& q) const;
+
+  // Max over GPUs of routed-expert tokens divided by the mean (1 = perfectly balanced). Set by
+  // the unit from its current expert placement and observed routing.
+  void set_expert_imbalance(double max_over_mean) { expert_imbalance_ = max_over_mean; }
+  double expert_imbalance() const { return expert_imbalance_; }
+  // Mean number of distinct GPUs a token is dispatched to (DeepEP sends one copy per GPU).
+  void set_dest_gpus_per_token(double u) {
+    dest_gpus_per_token_ = u;
+    comm_cache_.clear();
+  }
+  Phase phase() const { return phase_; }
+  const UnitSpec& unit() const { return unit_; }
+
+ private:
+  TimeNs all_to_all_ns(double tokens_per_gpu, A2aKind kind) const;
+  const ModelSpec& model_;
+  UnitSpec unit_;
+  Phase phase_;
+  const LayerCostModel& layers_;
+  const CommCostModel& comm_;
+  int gpus_per_node_;
+  int gpu_sms_;
+  double expert_imbalance_ = 1.0;
+  double dest_gpus_per_token_ = 0;
+  // All-to-all times at geometric token buckets (8 per doubling), interpolated between them:
+  // the traffic matrix of a 144-GPU all-to-all is too costly to rebuild every step.
+  mutable std::map<std::pair<int, int>, TimeNs> comm_cache_;
+};
+
+}  // namespace fleetsim

@@ -1,0 +1,149 @@
+// Synthetic diurnal Poisson workload and Mooncake trace replay.
+#include "sim/serving/workload.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+
+#include "sim/util/json_reader.hpp"
+
+namespace fleetsim {
+
+LengthSampler::LengthSampler(const LengthDistSpec& spec) : spec_(spec) {
+  if (spec_.kind == "lognormal") {
+    sigma_ = std::sqrt(std::log1p(spec_.cv * spec_.cv));
+    mu_ = std::log(spec_.mean) - 0.5 * sigma_ * sigma_;
+  }
+}
+
+std::int64_t LengthSampler::sample(Rng& rng) const {
+  double x = spec_.mean;
+  if (spec_.kind == "lognormal") x = rng.lognormal(mu_, sigma_);
+  const auto n = static_cast<std::int64_t>(std::llround(x));
+  return std::clamp(n, spec_.min_tok, spec_.max_tok);
+}
+
+SyntheticWorkload::SyntheticWorkload(const WorkloadSpec& spec, TimeNs duration_ns,
+                                     std::uint64_t seed)
+    : spec_(spec),
+      duration_ns_(duration_ns),
+      input_(spec.input),
+      output_(spec.output),
+      arrivals_rng_(seed, "workload.arrivals"),
+      lengths_rng_(seed, "workload.lengths"),
+      cache_rng_(seed, "workload.cache_hits") {
+  double sum = 0;
+  for (double w : spec_.hourly_weights) sum += w;
+  for (double w : spec_.hourly_weights)
+    rate_per_s_.push_back(spec_.requests_per_day * (w / sum) / 3600.0);
+}
+
+bool SyntheticWorkload::next(Arrival& out) {
+  // Piecewise-constant Poisson: draw with the current hour's rate; if the draw crosses the hour
+  // boundary, restart from the boundary with the next hour's rate (memorylessness makes it exact).
+  const double end_s = ns_to_seconds(duration_ns_);
+  for (;;) {
+    const int hour = static_cast<int>(t_s_ / 3600.0);
+    const double boundary_s = (hour + 1) * 3600.0;
+    const double rate = rate_per_s_[static_cast<std::size_t>(hour % 24)];
+    if (rate <= 0) {
+      t_s_ = boundary_s;
+    } else {
+      const double t = t_s_ + arrivals_rng_.exponential(1.0 / rate);
+      if (t < boundary_s) {
+        t_s_ = t;
+        break;
+      }
+      t_s_ = boundary_s;
+    }
+    if (t_s_ >= end_s) return false;
+  }
+  if (t_s_ >= end_s) return false;
+  out.time_ns = static_cast<TimeNs>(t_s_ * 1e9);
+  out.input_tok = input_.sample(lengths_rng_);
+  out.output_tok = output_.sample(lengths_rng_);
+  // Cached prefix share: uniform on an interval whose mean is the scenario's share.
+  const double m = spec_.cache_hit_share;
+  const double lo = m >= 0.5 ? 2.0 * m - 1.0 : 0.0, hi = m >= 0.5 ? 1.0 : 2.0 * m;
+  const double share = cache_rng_.uniform(lo, hi);
+  // At least one token is always computed: the prefill must produce the first token's logits.
+  out.cached_tok = std::min<std::int64_t>(out.input_tok - 1,
+                                          static_cast<std::int64_t>(share * out.input_tok));
+  out.hash_ids = nullptr;
+  return true;
+}
+
+std::vector<TraceRecord> read_trace(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(path, "", "cannot open the trace (expected a JSONL file)");
+  std::vector<TraceRecord> out;
+  std::string line;
+  std::size_t line_no = 0;
+  TimeNs last_ns = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    const std::string where = path + ":" + std::to_string(line_no);
+    Json j;
+    try {
+      j = Json::parse(line);
+    } catch (const Json::parse_error& e) {
+      throw ConfigError(where, "", std::string("expected one JSON object per line: ") + e.what());
+    }
+    const JsonReader r(j, where);
+    TraceRecord rec;
+    const double ts_ms = r.non_negative("timestamp");
+    rec.time_ns = static_cast<TimeNs>(std::llround(ts_ms * 1e6));
+    if (rec.time_ns < last_ns) r.at("timestamp").fail("timestamps in non-decreasing order");
+    last_ns = rec.time_ns;
+    rec.input_tok = r.positive_int("input_length");
+    rec.output_tok = r.positive_int("output_length");
+    if (auto h = r.maybe("hash_ids")) {
+      const std::size_t n = h->array_size();
+      rec.hash_ids.reserve(n);
+      for (std::size_t i = 0; i < n; ++i) {
+        const auto v = h->at(i).as_int();
+        if (v < 0) h->at(i).fail("a non-negative block id");
+        rec.hash_ids.push_back(static_cast<std::uint64_t>(v));
+      }
+    }
+    out.push_back(std::move(rec));
+  }
+  if (out.empty()) throw ConfigError(path, "", "expected at least one request in the trace");
+  return out;
+}
+
+TraceWorkload::TraceWorkload(const WorkloadSpec& spec, TimeNs duration_ns)
+    : records_(read_trace(spec.trace_path)),
+      time_scale_(spec.trace_time_scale),
+      repeat_(spec.trace_repeat),
+      duration_ns_(duration_ns) {
+  // One pass lasts until the last arrival plus the mean gap, so repeats don't collide.
+  const double span = static_cast<double>(records_.back().time_ns - records_.front().time_ns);
+  const double gap = records_.size() > 1 ? span / static_cast<double>(records_.size() - 1) : 1e9;
+  period_ns_ = static_cast<TimeNs>((span + gap) * time_scale_);
+}
+
+bool TraceWorkload::next(Arrival& out) {
+  if (index_ == records_.size()) {
+    index_ = 0;
+    if (++pass_ >= repeat_) return false;
+  }
+  const TraceRecord& r = records_[index_++];
+  out.time_ns = pass_ * period_ns_ +
+                static_cast<TimeNs>(static_cast<double>(r.time_ns - records_.front().time_ns) *
+                                    time_scale_);
+  if (out.time_ns >= duration_ns_) return false;
+  out.input_tok = r.input_tok;
+  out.output_tok = r.output_tok;
+  out.cached_tok = 0;
+  out.hash_ids = &r.hash_ids;
+  return true;
+}
+
+std::unique_ptr<Workload> make_workload(const ScenarioSpec& s) {
+  if (s.workload.kind == "trace") return std::make_unique<TraceWorkload>(s.workload, s.duration_ns);
+  return std::make_unique<SyntheticWorkload>(s.workload, s.duration_ns, s.seed);
+}
+
+}  // namespace fleetsim

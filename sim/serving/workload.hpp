@@ -1,0 +1,90 @@
+// Workloads: where requests come from. A synthetic diurnal Poisson process with length
+// distributions, or the replay of a Mooncake-format JSONL trace. Both are pull-based: the serving
+// system asks for the next arrival, so only one arrival is ever pending in the event queue.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/engine/rng.hpp"
+#include "sim/engine/time.hpp"
+#include "sim/spec/scenario_spec.hpp"
+
+namespace fleetsim {
+
+struct Arrival {
+  TimeNs time_ns = 0;
+  std::int64_t input_tok = 0;
+  std::int64_t output_tok = 0;
+  // Synthetic workloads draw the cached prefix directly; traces leave it to the prefix cache.
+  std::int64_t cached_tok = 0;
+  const std::vector<std::uint64_t>* hash_ids = nullptr;  // trace only: prefix blocks
+};
+
+class Workload {
+ public:
+  virtual ~Workload() = default;
+  // Fills the next arrival (non-decreasing time); false when the workload is exhausted.
+  virtual bool next(Arrival& out) = 0;
+};
+
+// Samples lengths from a LengthDistSpec (lognormal by mean and coefficient of variation).
+class LengthSampler {
+ public:
+  explicit LengthSampler(const LengthDistSpec& spec);
+  std::int64_t sample(Rng& rng) const;
+
+ private:
+  LengthDistSpec spec_;
+  double mu_ = 0, sigma_ = 0;
+};
+
+// Poisson arrivals whose rate is piecewise constant by hour (the scenario's 24 weights).
+class SyntheticWorkload final : public Workload {
+ public:
+  SyntheticWorkload(const WorkloadSpec& spec, TimeNs duration_ns, std::uint64_t seed);
+  bool next(Arrival& out) override;
+  // Mean arrival rate in hour h (0 = the scenario's first hour), per second.
+  double rate_per_s(int hour) const { return rate_per_s_[static_cast<std::size_t>(hour % 24)]; }
+
+ private:
+  WorkloadSpec spec_;
+  TimeNs duration_ns_;
+  std::vector<double> rate_per_s_;
+  LengthSampler input_, output_;
+  Rng arrivals_rng_, lengths_rng_, cache_rng_;
+  double t_s_ = 0;  // time of the last arrival, in seconds (the process runs in seconds)
+};
+
+struct TraceRecord {
+  TimeNs time_ns = 0;
+  std::int64_t input_tok = 0;
+  std::int64_t output_tok = 0;
+  std::vector<std::uint64_t> hash_ids;
+};
+
+// Reads a Mooncake-format JSONL trace: one object a line with timestamp (ms), input_length,
+// output_length and hash_ids. A bad line is a ConfigError naming the file and the line.
+std::vector<TraceRecord> read_trace(const std::string& path);
+
+class TraceWorkload final : public Workload {
+ public:
+  TraceWorkload(const WorkloadSpec& spec, TimeNs duration_ns);
+  bool next(Arrival& out) override;
+  std::size_t size() const { return records_.size(); }
+
+ private:
+  std::vector<TraceRecord> records_;
+  double time_scale_;
+  int repeat_;
+  TimeNs period_ns_ = 0;  // one pass of the trace (for back-to-back repeats)
+  TimeNs duration_ns_;
+  std::size_t index_ = 0;
+  int pass_ = 0;
+};
+
+std::unique_ptr<Workload> make_workload(const ScenarioSpec& scenario);
+
+}  // namespace fleetsim

@@ -1,0 +1,169 @@
+// Opens report.html in headless Chromium and checks that every chart rendered with data marks and
+// that the page logged no error or warning. Chromium missing is a failure (CI installs it through
+// scripts/install-deps.sh --with-test-tools); FLEETSIM_SKIP_BROWSER=1 skips the checks.
+// FLEETSIM_CHROMIUM names the browser binary; FLEETSIM_KEEP_REPORT_DIR keeps the page for a look.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <unistd.h>
+
+#include "reports/chart_specs.hpp"
+#include "reports/html_report.hpp"
+#include "reports/report_data.hpp"
+#include "tests/reports/synthetic_report.hpp"
+
+using namespace fleetsim;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Virtual time lets the page's promises settle without a wall-clock wait.
+constexpr int kVirtualTimeBudgetMs = 10000;
+constexpr int kChromiumTimeoutS = 60;
+
+std::string env(const char* name) {
+  const char* value = std::getenv(name);
+  return value == nullptr ? "" : value;
+}
+
+std::optional<fs::path> find_chromium() {
+  if (const std::string named = env("FLEETSIM_CHROMIUM"); !named.empty()) {
+    if (::access(named.c_str(), X_OK) == 0) return fs::path(named);
+    return std::nullopt;
+  }
+  std::istringstream path(env("PATH"));
+  std::string dir;
+  while (std::getline(path, dir, ':')) {
+    for (const char* name : {"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"}) {
+      const fs::path candidate = fs::path(dir) / name;
+      if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream file(path, std::ios::binary);
+  std::ostringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+std::string quoted(const std::string& text) { return "'" + text + "'"; }  // paths hold no quote
+
+std::string unescape_html_text(std::string text) {
+  const std::pair<const char*, const char*> kEntities[] = {
+      {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#39;", "'"}, {"&nbsp;", " "}, {"&amp;", "&"}};
+  for (const auto& [entity, plain] : kEntities) {
+    for (auto at = text.find(entity); at != std::string::npos; at = text.find(entity, at + 1)) {
+      text.replace(at, std::string(entity).size(), plain);
+    }
+  }
+  return text;
+}
+
+struct RenderResult {
+  bool ran = false;
+  Json status;      // the page's #fleetsim-status JSON; null when absent
+  std::string log;  // chromium's stderr, for failure messages
+};
+
+// Writes the report for `data` and returns the status the page wrote after rendering.
+RenderResult render_in_chromium(const ReportData& data, const std::string& label) {
+  RenderResult result;
+  if (env("FLEETSIM_SKIP_BROWSER") == "1") {
+    WARN("browser test skipped because FLEETSIM_SKIP_BROWSER=1");
+    return result;
+  }
+  const auto chromium = find_chromium();
+  if (!chromium) {
+    FAIL("chromium not found on PATH (or FLEETSIM_CHROMIUM is not executable). Install it with "
+         "`scripts/install-deps.sh --with-test-tools` (Debian package `chromium`), or set "
+         "FLEETSIM_SKIP_BROWSER=1 to skip this test.");
+  }
+  const std::string keep = env("FLEETSIM_KEEP_REPORT_DIR");
+  const fs::path dir = keep.empty() ? fs::temp_directory_path() /
+                                          ("fleetsim-browser-" + label + "-" + std::to_string(::getpid()))
+                                    : fs::path(keep) / label;
+  fs::remove_all(dir);
+  write_reports(data, dir.string());
+  const fs::path page = fs::absolute(dir / "report.html");
+  const fs::path dom = dir / "dom.html";
+  const fs::path log = dir / "chromium.log";
+  const std::string command =
+      "timeout " + std::to_string(kChromiumTimeoutS) + " " + quoted(chromium->string()) +
+      " --headless --no-sandbox --disable-gpu --disable-background-networking"
+      " --disable-component-update --disable-sync --disable-extensions --no-first-run"
+      " --no-default-browser-check --window-size=1280,2000 --user-data-dir=" +
+      quoted((dir / "profile").string()) +
+      " --virtual-time-budget=" + std::to_string(kVirtualTimeBudgetMs) + " --dump-dom " +
+      quoted("file://" + page.string()) + " > " + quoted(dom.string()) + " 2> " +
+      quoted(log.string());
+  const int rc = std::system(command.c_str());
+  result.ran = true;
+  result.log = read_file(log);
+  INFO("command: " << command);
+  INFO("chromium stderr:\n" << result.log);
+  REQUIRE(rc == 0);
+
+  const std::string text = read_file(dom);
+  const std::string marker = std::string(kHtmlStatusMarker) + " ";
+  const auto pre = text.find("<pre id=\"fleetsim-status\"");
+  const auto begin = pre == std::string::npos ? pre : text.find(marker, pre);
+  INFO("dumped DOM is " << text.size() << " bytes; page at " << page.string());
+  REQUIRE(begin != std::string::npos);  // the page's script never finished
+  const auto end = text.find("</pre>", begin);
+  REQUIRE(end != std::string::npos);
+  result.status = Json::parse(unescape_html_text(text.substr(begin + marker.size(), end - begin - marker.size())));
+  if (keep.empty()) fs::remove_all(dir);
+  return result;
+}
+
+void check_clean(const Json& status) {
+  INFO("render status: " << status.dump(2));
+  CHECK(status["ready"] == true);
+  CHECK(status["errors"].empty());
+  CHECK(status["warnings"].empty());
+}
+
+}  // namespace
+
+TEST_CASE("report.html renders every chart with data in headless Chromium", "[reports][browser]") {
+  // 10-minute samples: every chart kind at a fraction of a full day's drawing time.
+  constexpr int kSampleIntervalMin = 10;
+  const ReportData data = test::synthetic_report(kSampleIntervalMin);
+  const RenderResult result = render_in_chromium(data, "full");
+  if (!result.ran) return;
+  const Json& status = result.status;
+  check_clean(status);
+
+  const std::vector<ChartSpec> charts = build_chart_specs(data);
+  REQUIRE(status["charts"].size() == charts.size());
+  for (std::size_t i = 0; i < charts.size(); ++i) {
+    const Json& chart = status["charts"][i];
+    INFO("chart " << chart.dump());
+    CHECK(chart["id"] == charts[i].id);
+    CHECK(chart["ok"] == true);
+    const std::size_t rows = find_table(data, charts[i].table)->rows.size();
+    CHECK(chart["rows"] == rows);
+    // Each input row gives at least one data mark (a bar, a hover rule) to every chart.
+    CHECK(chart["marks"].get<std::size_t>() >= rows);
+  }
+}
+
+TEST_CASE("a report with only some series still renders cleanly", "[reports][browser]") {
+  ReportData data = test::synthetic_report();
+  data.summary.erase("latency");
+  data.summary.erase("economics");
+  std::erase_if(data.tables, [](const SeriesTable& t) { return t.name != "tpot_hist"; });
+  const RenderResult result = render_in_chromium(data, "partial");
+  if (!result.ran) return;
+  check_clean(result.status);
+  REQUIRE(result.status["charts"].size() == 1);
+  CHECK(result.status["charts"][0]["id"] == "tpot_hist");
+  CHECK(result.status["charts"][0]["marks"] == data.tables[0].rows.size());
+}

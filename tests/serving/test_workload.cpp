@@ -1,0 +1,93 @@
+// Synthetic diurnal workload and Mooncake trace replay.
+#include <catch2/catch.hpp>
+
+#include "sim/serving/prefix_cache.hpp"
+#include "sim/serving/workload.hpp"
+
+using namespace fleetsim;
+
+namespace {
+WorkloadSpec synthetic(double per_day) {
+  WorkloadSpec w;
+  w.kind = "synthetic";
+  w.hourly_weights.assign(24, 1.0);
+  w.hourly_weights[1] = 3.0;  // hour 1 has three times the rate of the others
+  w.requests_per_day = per_day;
+  w.input = {"lognormal", 3909, 1.3, 1, 65536};
+  w.output = {"lognormal", 1080, 1.0, 1, 32768};
+  w.cache_hit_share = 0.563;
+  return w;
+}
+}  // namespace
+
+TEST_CASE("synthetic arrivals follow the hourly rates and the length means") {
+  SyntheticWorkload wl(synthetic(26 * 3600.0), 2 * kNsPerHour, 7);  // 1/s in hour 0, 3/s in hour 1
+  Arrival a;
+  std::uint64_t n0 = 0, n1 = 0;
+  double in = 0, out = 0, cached = 0;
+  TimeNs last = 0;
+  while (wl.next(a)) {
+    REQUIRE(a.time_ns >= last);
+    last = a.time_ns;
+    (a.time_ns < kNsPerHour ? n0 : n1)++;
+    in += static_cast<double>(a.input_tok);
+    out += static_cast<double>(a.output_tok);
+    cached += static_cast<double>(a.cached_tok);
+    REQUIRE(a.cached_tok < a.input_tok);
+  }
+  // Poisson counts: 3600 and 10800 expected, sd 60 and 104: 4 sd bands.
+  CHECK(std::abs(static_cast<double>(n0) - 3600) < 240);
+  CHECK(std::abs(static_cast<double>(n1) - 10800) < 420);
+  const double n = static_cast<double>(n0 + n1);
+  CHECK(in / n == Approx(3909).epsilon(0.05));
+  CHECK(out / n == Approx(1080).epsilon(0.05));
+  CHECK(cached / in == Approx(0.563).epsilon(0.03));
+}
+
+TEST_CASE("the same seed gives the same arrivals; another seed does not") {
+  auto draw = [](std::uint64_t seed) {
+    SyntheticWorkload wl(synthetic(86400.0), kNsPerHour, seed);
+    Arrival a;
+    std::vector<std::int64_t> v;
+    for (int i = 0; i < 100 && wl.next(a); ++i) v.push_back(a.time_ns ^ a.input_tok);
+    return v;
+  };
+  CHECK(draw(1) == draw(1));
+  CHECK(draw(1) != draw(2));
+}
+
+TEST_CASE("the Mooncake conversation trace replays in order with its block ids") {
+  WorkloadSpec w;
+  w.kind = "trace";
+  w.trace_path = FLEETSIM_SOURCE_DIR "/tests/data/mooncake_conversation_head.jsonl";
+  w.trace_time_scale = 1.0;
+  w.trace_repeat = 2;
+  TraceWorkload wl(w, kNsPerDay);
+  REQUIRE(wl.size() == 500);
+  Arrival a;
+  std::size_t n = 0;
+  TimeNs last = 0;
+  while (wl.next(a)) {
+    REQUIRE(a.time_ns >= last);
+    REQUIRE(a.hash_ids != nullptr);
+    last = a.time_ns;
+    ++n;
+  }
+  CHECK(n == 1000);
+  // First record of the file: timestamp 0, 6758 input tokens, 500 output, 14 blocks.
+  TraceWorkload again(w, kNsPerDay);
+  REQUIRE(again.next(a));
+  CHECK(a.input_tok == 6758);
+  CHECK(a.output_tok == 500);
+  CHECK(a.hash_ids->size() == 14);
+}
+
+TEST_CASE("the prefix cache hits leading blocks and evicts the least recently used") {
+  PrefixCache c(/*capacity_blocks=*/4, /*block_tok=*/512);
+  CHECK(c.lookup_and_store({1, 2, 3}, 1500) == 0);
+  CHECK(c.lookup_and_store({1, 2, 9}, 1500) == 1024);  // blocks 1, 2 hit; 9 is new
+  CHECK(c.stored_blocks() == 4);
+  CHECK(c.lookup_and_store({5}, 512) == 0);  // evicts block 3, the least recently used
+  CHECK(c.lookup_and_store({1, 2, 3}, 1500) == 1024);  // 3 is gone, so the run stops there
+  CHECK(c.lookup_and_store({1}, 512) == 511);  // at least one token is always computed
+}

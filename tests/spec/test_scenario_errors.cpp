@@ -1,0 +1,135 @@
+// Every class of bad input gives one clear ConfigError naming file, JSON path and expected form.
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "sim/serving/workload.hpp"
+#include "sim/spec/scenario_spec.hpp"
+
+using namespace fleetsim;
+
+namespace {
+const std::string kScenario = FLEETSIM_SOURCE_DIR "/scenarios/deepseek-v3-r1-day.json";
+
+// Loads the default scenario with overrides and returns the error message ("" if none).
+std::string error_of(const std::vector<std::string>& overrides) {
+  try {
+    load_scenario(kScenario, overrides);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::string write_temp(const std::string& name, const std::string& text) {
+  const auto dir = std::filesystem::temp_directory_path() / "fleetsim-tests";
+  std::filesystem::create_directories(dir);
+  const auto p = dir / name;
+  std::ofstream(p) << text;
+  return p.string();
+}
+}  // namespace
+
+TEST_CASE("the default scenario loads") {
+  const ScenarioSpec s = load_scenario(kScenario);
+  CHECK(s.prefill.gpus_per_unit == 32);
+  CHECK(s.prefill.slots_per_gpu == 9);
+  CHECK(s.decode.gpus_per_unit == 144);
+  CHECK(s.decode.slots_per_gpu == 2);
+  CHECK(s.duration_ns == kNsPerDay);
+}
+
+TEST_CASE("wrong type names the path and the expected type") {
+  const auto msg = error_of({"deployment.prefill.nodes_per_unit=\"four\""});
+  CHECK_THAT(msg, Catch::Contains("deepseek-v3-r1-day.json"));
+  CHECK_THAT(msg, Catch::Contains("/deployment/prefill/nodes_per_unit"));
+  CHECK_THAT(msg, Catch::Contains("expected an integer > 0"));
+}
+
+TEST_CASE("missing field") {
+  std::string text;
+  {
+    Json j = load_json_file(kScenario);
+    j["slo"].erase("ttft_p99_s");
+    j["model"] = FLEETSIM_SOURCE_DIR "/models/deepseek-v3.json";
+    j["hardware"] = FLEETSIM_SOURCE_DIR "/hw_profiles/h800.json";
+    text = j.dump();
+  }
+  const auto path = write_temp("missing.json", text);
+  try {
+    load_scenario(path);
+    FAIL("no error");
+  } catch (const ConfigError& e) {
+    CHECK_THAT(std::string(e.what()), Catch::Contains("/slo/ttft_p99_s: missing required field"));
+    CHECK_THAT(std::string(e.what()), Catch::Contains("missing.json"));
+  }
+}
+
+TEST_CASE("zero or negative bandwidth in a hardware profile") {
+  Json hw = load_json_file(FLEETSIM_SOURCE_DIR "/hw_profiles/h800.json");
+  hw["nic"]["bytes_per_s"] = -50e9;
+  const auto hw_path = write_temp("bad-hw.json", hw.dump());
+  const auto msg = error_of({"hardware=\"" + hw_path + "\""});
+  CHECK_THAT(msg, Catch::Contains("bad-hw.json"));
+  CHECK_THAT(msg, Catch::Contains("/nic/bytes_per_s"));
+  CHECK_THAT(msg, Catch::Contains("a number > 0"));
+}
+
+TEST_CASE("EP degree that does not match the unit's GPUs") {
+  const auto msg = error_of({"deployment.decode.ep_degree=128"});
+  CHECK_THAT(msg, Catch::Contains("/deployment/decode/ep_degree"));
+  CHECK_THAT(msg, Catch::Contains("144 (18 nodes x 8 GPUs)"));
+}
+
+TEST_CASE("expert slots that cannot hold all experts plus the redundant ones") {
+  const auto msg = error_of({"deployment.prefill.redundant_experts=30"});
+  CHECK_THAT(msg, Catch::Contains("/deployment/prefill/redundant_experts"));
+  CHECK_THAT(msg, Catch::Contains("multiple of ep_degree 32"));
+}
+
+TEST_CASE("unknown fields are caught, not ignored") {
+  const auto msg = error_of({"deployment.prefill.ep_degre=32"});
+  CHECK_THAT(msg, Catch::Contains("/deployment/prefill/ep_degre: unknown field"));
+}
+
+TEST_CASE("--set on a path that does not exist") {
+  const auto msg = error_of({"deployment.nope.x=1"});
+  CHECK_THAT(msg, Catch::Contains("no such field"));
+}
+
+TEST_CASE("hourly weights need 24 entries") {
+  const auto msg = error_of({"workload.hourly_weights=[1,2,3]"});
+  CHECK_THAT(msg, Catch::Contains("/workload/hourly_weights: expected an array of 24 numbers"));
+}
+
+TEST_CASE("malformed JSON names the file") {
+  const auto path = write_temp("broken.json", "{ \"name\": ");
+  try {
+    load_scenario(path);
+    FAIL("no error");
+  } catch (const ConfigError& e) {
+    CHECK_THAT(std::string(e.what()), Catch::Contains("broken.json"));
+    CHECK_THAT(std::string(e.what()), Catch::Contains("expected valid JSON"));
+  }
+}
+
+TEST_CASE("bad trace lines name the file, the line and the field") {
+  const auto bad_json = write_temp("bad1.jsonl", "{\"timestamp\":0,\"input_length\":5,\"output_length\":2}\n{oops\n");
+  CHECK_THROWS_WITH(read_trace(bad_json), Catch::Contains("bad1.jsonl:2"));
+  const auto neg = write_temp("bad2.jsonl", "{\"timestamp\":0,\"input_length\":-5,\"output_length\":2}\n");
+  CHECK_THROWS_WITH(read_trace(neg), Catch::Contains("bad2.jsonl:1: at /input_length: expected an integer > 0"));
+  const auto order = write_temp("bad3.jsonl",
+                                "{\"timestamp\":10,\"input_length\":5,\"output_length\":2}\n"
+                                "{\"timestamp\":5,\"input_length\":5,\"output_length\":2}\n");
+  CHECK_THROWS_WITH(read_trace(order), Catch::Contains("non-decreasing"));
+  const auto hash = write_temp("bad4.jsonl",
+                               "{\"timestamp\":0,\"input_length\":5,\"output_length\":2,\"hash_ids\":[1,\"x\"]}\n");
+  CHECK_THROWS_WITH(read_trace(hash), Catch::Contains("/hash_ids/1"));
+}
+
+TEST_CASE("scale shrinks load and pool together") {
+  const ScenarioSpec s = load_scenario(kScenario, {}, 0.1);
+  CHECK(s.workload.requests_per_day == Approx(15.55e6));
+  CHECK(s.cluster_nodes == 28);
+  CHECK_THROWS_AS(load_scenario(kScenario, {}, 1.5), ConfigError);
+}
