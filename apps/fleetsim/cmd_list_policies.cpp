@@ -4,6 +4,8 @@
 
 #include "apps/fleetsim/commands.hpp"
 #include "sim/hw/cost_model_registry.hpp"
+#include "sim/policies/expert_placement.hpp"
+#include "sim/policies/expert_router.hpp"
 #include "sim/policies/load_balancer.hpp"
 #include "sim/serving/autoscaler.hpp"
 
@@ -34,6 +36,8 @@ void add_list_policies_command(CLI::App& app) {
   cmd->callback([] {
     print_registry(prefill_balancers(), "prefill_lb");
     print_registry(decode_balancers(), "decode_lb");
+    print_registry(expert_placers(), "eplb");
+    print_registry(expert_routers(), "expert_routing");
     print_registry(autoscalers(), "autoscaler");
     print_registry(layer_cost_models(), "layer_cost_model");
     print_registry(comm_cost_models(), "comm_cost_model");

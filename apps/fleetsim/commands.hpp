@@ -15,5 +15,10 @@ void set_exit_code(int code);
 
 void add_run_command(CLI::App& app);
 void add_list_policies_command(CLI::App& app);
+void add_sweep_command(CLI::App& app);
+void add_regress_command(CLI::App& app);
+void add_plan_command(CLI::App& app);
+void add_explain_step_command(CLI::App& app);
+void add_validate_command(CLI::App& app);
 
 }  // namespace fleetsim::cli

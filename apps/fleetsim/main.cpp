@@ -14,6 +14,11 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   fleetsim::cli::add_run_command(app);
   fleetsim::cli::add_list_policies_command(app);
+  fleetsim::cli::add_sweep_command(app);
+  fleetsim::cli::add_regress_command(app);
+  fleetsim::cli::add_plan_command(app);
+  fleetsim::cli::add_explain_step_command(app);
+  fleetsim::cli::add_validate_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

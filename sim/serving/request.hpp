@@ -73,6 +73,16 @@ class RequestFifo {
     tail_ = id;
     ++size_;
   }
+  // Removes `id`, whose predecessor is `prev` (kNoRequest at the head); returns its successor.
+  RequestId unlink(RequestPool& pool, RequestId prev, RequestId id) {
+    const RequestId next = pool[id].next;
+    if (prev == kNoRequest) head_ = next;
+    else pool[prev].next = next;
+    if (tail_ == id) tail_ = prev;
+    pool[id].next = kNoRequest;
+    --size_;
+    return next;
+  }
   RequestId pop_front(RequestPool& pool) {
     const RequestId id = head_;
     head_ = pool[id].next;

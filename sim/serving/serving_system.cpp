@@ -46,9 +46,18 @@ ServingSystem::ServingSystem(const ScenarioSpec& s)
   prefill_timer_ = std::make_unique<StepTimer>(s, s.prefill, Phase::kPrefill, *layer_cost_, *comm_cost_);
   decode_timer_ = std::make_unique<StepTimer>(s, s.decode, Phase::kDecode, *layer_cost_, *comm_cost_);
   autoscaler_ = autoscalers().create(policy(s, "autoscaler"), s);
+  prefill_experts_ = std::make_unique<ExpertBalance>(s, s.prefill, *prefill_timer_, "prefill.experts");
+  decode_experts_ = std::make_unique<ExpertBalance>(s, s.decode, *decode_timer_, "decode.experts");
   if (s.workload.kind == "trace")
     prefix_cache_.emplace(s.workload.prefix_cache_blocks, s.workload.kv_block_tok);
 
+  {
+    // FLOPs of one token through the weights of a layer vs one (query, key) attention pair.
+    const ModelSpec& m = s.model;
+    const double weight_flops = 2.0 * m.activated_params() / m.num_layers;
+    const double pair_flops = 2.0 * m.attention.num_heads * (m.attention.qk_head_dim() + m.attention.v_head_dim);
+    pairs_per_token_ = weight_flops / pair_flops;
+  }
   tokens_per_step_ = s.decode.mtp ? 1.0 + s.decode.mtp_acceptance : 1.0;
   const double usable = s.hardware.gpu.hbm_bytes * (1.0 - s.kv_reserve_fraction) -
                         decode_weight_bytes_per_gpu(s.model, s.decode);
@@ -102,25 +111,30 @@ double ServingSystem::prefill_unit_capacity_tok_per_s(double mean_computed, doub
   const double budget = static_cast<double>(u.token_budget_per_gpu);
   const double per_request = std::max(1.0, mean_computed);
   StepQuery q;
+  // The busiest rank fills the budget; the mean rank carries 1/straggler of it.
+  const double mean_tokens = budget / std::max(1.0, prefill_straggler_.tokens);
   q.max_rank_mb.tokens = static_cast<std::int64_t>(budget / 2);
   q.max_rank_mb.sequences = static_cast<std::int64_t>(std::ceil(budget / 2 / per_request));
   // Each computed token attends to the cached prefix and, on average, half the computed part.
-  q.max_rank_mb.attended_pairs = budget / 2 * (mean_cached + per_request / 2);
-  q.unit_tokens_mb = budget / 2 * u.gpus_per_unit;
+  q.max_rank_mb.attended_pairs =
+      mean_tokens / 2 * (mean_cached + per_request / 2) * prefill_straggler_.attention;
+  q.unit_tokens_mb = mean_tokens / 2 * u.gpus_per_unit;
   q.logit_tokens = q.max_rank_mb.sequences * 2;
   const TimeNs t = prefill_timer_->step(q).total_ns;
-  return t > 0 ? budget * u.gpus_per_unit / ns_to_seconds(t) : 0;
+  return t > 0 ? mean_tokens * u.gpus_per_unit / ns_to_seconds(t) : 0;
 }
 
 double ServingSystem::decode_stream_tok_per_s(double batch_per_gpu, double mean_kv_tok) const {
   const UnitSpec& u = s_.decode;
   const double tok_per_seq = u.mtp ? 2.0 : 1.0;  // MTP verifies one draft token per step
   StepQuery q;
-  const double mb_seqs = std::ceil(batch_per_gpu / 2);
+  // The busiest rank holds straggler-times the mean batch and KV.
+  const double mb_seqs = std::ceil(batch_per_gpu * decode_straggler_.tokens / 2);
+  const double mb_kv = batch_per_gpu / 2 * mean_kv_tok * decode_straggler_.attention;
   q.max_rank_mb.sequences = static_cast<std::int64_t>(mb_seqs);
   q.max_rank_mb.tokens = static_cast<std::int64_t>(mb_seqs * tok_per_seq);
-  q.max_rank_mb.kv_tokens_read = mb_seqs * mean_kv_tok;
-  q.max_rank_mb.attended_pairs = mb_seqs * tok_per_seq * mean_kv_tok;
+  q.max_rank_mb.kv_tokens_read = mb_kv;
+  q.max_rank_mb.attended_pairs = mb_kv * tok_per_seq;
   q.unit_tokens_mb = batch_per_gpu / 2 * tok_per_seq * u.gpus_per_unit;
   q.logit_tokens = static_cast<std::int64_t>(batch_per_gpu * tok_per_seq);
   const TimeNs t = decode_timer_->step(q).total_ns;
@@ -145,6 +159,7 @@ double ServingSystem::decode_unit_streams_at_slo(double mean_kv_tok) const {
 RunStats ServingSystem::run(const ProgressFn& progress) {
   const auto wall0 = std::chrono::steady_clock::now();
   q_.reserve(1024);
+  on_eplb(0);
   on_autoscale(0);  // the initial fleet, active at once: the day starts with a serving fleet
   for (std::size_t u = 0; u < prefill_.size(); ++u)
     if (prefill_[u].state == UnitState::kWarming) on_unit_ready(static_cast<std::uint32_t>(u), false, 0);
@@ -152,6 +167,7 @@ RunStats ServingSystem::run(const ProgressFn& progress) {
     if (decode_[u].state == UnitState::kWarming) on_unit_ready(static_cast<std::uint32_t>(u), true, 0);
   q_.push(autoscaler_->interval_ns(), EventPhase::kControl, kAutoscale, 0);
   q_.push(s_.sample_interval_ns, EventPhase::kControl, kSample, 0);
+  q_.push(s_.eplb_period_ns, EventPhase::kControl, kEplb, 0);
   schedule_next_arrival();
 
   std::uint64_t events = 0;
@@ -192,6 +208,10 @@ void ServingSystem::dispatch(const Event& e) {
     case kAutoscale:
       on_autoscale(e.time_ns);
       q_.push(e.time_ns + autoscaler_->interval_ns(), EventPhase::kControl, kAutoscale, 0);
+      break;
+    case kEplb:
+      on_eplb(e.time_ns);
+      q_.push(e.time_ns + s_.eplb_period_ns, EventPhase::kControl, kEplb, 0);
       break;
     case kSample:
       on_sample(e.time_ns);
@@ -282,51 +302,54 @@ void ServingSystem::prefill_kick(std::uint32_t u, TimeNs now) {
 void ServingSystem::start_prefill_step(std::uint32_t u, TimeNs now) {
   PrefillUnit& p = prefill_[u];
   p.batch.clear();
-  const std::int64_t budget = s_.prefill.token_budget_per_gpu;
+  const double budget_d = static_cast<double>(s_.prefill.token_budget_per_gpu);
   const TimeNs max_wait = seconds_to_ns(s_.slo.max_queue_wait_s);
   TimeNs next_ready = kTimeNever;
   RankBatch max_mb;
-  double unit_tokens = 0;
+  double unit_tokens = 0, unit_pairs = 0;
   std::int64_t logit_tokens = 0;
   for (std::size_t rank = 0; rank < p.queues.size(); ++rank) {
     RequestFifo& fifo = p.queues[rank];
-    // Requests that waited too long before starting are turned away at the head of the queue.
-    while (!fifo.empty()) {
-      const Request& h = pool_[fifo.front()];
-      if (h.prefilled_tok > 0 || now - h.arrival_ns <= max_wait || h.ready_ns > now) break;
-      const RequestId id = fifo.pop_front(pool_);
-      RankLoad& l = p.loads[rank];
-      const double att = causal_pairs(static_cast<double>(h.cached_tok), static_cast<double>(h.input_tok));
-      --l.requests;
-      l.tokens -= h.computed_tok();
-      l.attention -= att;
-      p.rank_lb->on_update(rank);
-      --p.queued_requests;
-      p.queued_computed_tok -= static_cast<double>(h.computed_tok());
-      RankLoad& ul = prefill_unit_loads_[u];
-      --ul.requests;
-      ul.tokens -= h.computed_tok();
-      ul.attention -= att;
-      prefill_unit_lb_->on_update(u);
-      reject(id, RejectReason::kPrefillQueueWait, now);
-    }
     std::int64_t tokens = 0, seqs = 0, logits = 0;
     double pairs = 0;
-    for (RequestId id = fifo.front(); id != kNoRequest && tokens < budget; id = pool_[id].next) {
+    RequestId prev = kNoRequest;
+    // The budget is in token-equivalents: a computed token plus its attention, at the exchange
+    // rate of the model's FLOPs (pairs_per_token_). Capping each rank's work this way balances
+    // core attention across the DP ranks of a step, the published prefill objective.
+    double work = 0;
+    for (RequestId id = fifo.front(); id != kNoRequest && work < budget_d;) {
       const Request& r = pool_[id];
       if (r.ready_ns > now) {
         next_ready = std::min(next_ready, r.ready_ns);
         break;
       }
+      // A request that waited too long before its prefill started is turned away.
+      if (r.prefilled_tok == 0 && now - r.arrival_ns > max_wait) {
+        const RequestId next = fifo.unlink(pool_, prev, id);
+        drop_queued(u, rank, r);
+        reject(id, RejectReason::kPrefillQueueWait, now);
+        id = next;
+        continue;
+      }
       const std::int64_t left = r.computed_tok() - r.prefilled_tok;
-      const std::int64_t chunk = std::min(left, budget - tokens);
       const double p0 = static_cast<double>(r.cached_tok + r.prefilled_tok);
+      // Tokens that fit the remaining work at this prompt position (at least a block, so that
+      // a rank never stalls on one very long prefix).
+      const double per_token = 1.0 + (p0 + 1) / pairs_per_token_;
+      std::int64_t chunk = std::min<std::int64_t>(left, static_cast<std::int64_t>((budget_d - work) / per_token));
+      if (chunk <= 0) {
+        if (tokens > 0) break;
+        chunk = std::min<std::int64_t>(left, s_.workload.kv_block_tok);
+      }
       const double att = causal_pairs(p0, p0 + static_cast<double>(chunk));
       p.batch.push_back({id, static_cast<std::int32_t>(rank), chunk, att});
+      work += static_cast<double>(chunk) + att / pairs_per_token_;
       tokens += chunk;
       pairs += att;
       ++seqs;
       if (chunk == left) ++logits;
+      prev = id;
+      id = r.next;
     }
     // Two microbatches split each rank's tokens evenly (a prompt may straddle them).
     max_mb.tokens = std::max(max_mb.tokens, (tokens + 1) / 2);
@@ -334,6 +357,7 @@ void ServingSystem::start_prefill_step(std::uint32_t u, TimeNs now) {
     max_mb.attended_pairs = std::max(max_mb.attended_pairs, pairs / 2);
     logit_tokens = std::max(logit_tokens, logits);
     unit_tokens += static_cast<double>(tokens) / 2;
+    unit_pairs += pairs / 2;
   }
   if (p.batch.empty()) {
     p.busy = false;
@@ -344,10 +368,31 @@ void ServingSystem::start_prefill_step(std::uint32_t u, TimeNs now) {
     release_if_drained(now);
     return;
   }
+  const double ranks = static_cast<double>(p.queues.size());
+  prefill_straggler_.observe(static_cast<double>(max_mb.tokens), unit_tokens / ranks,
+                             max_mb.attended_pairs, unit_pairs / ranks);
   StepQuery q{max_mb, unit_tokens, logit_tokens};
   p.last_step = prefill_timer_->step(q);
   p.busy = true;
   q_.push(now + std::max<TimeNs>(1, p.last_step.total_ns), EventPhase::kStep, kPrefillStepDone, u);
+}
+
+// Takes a queued request's work out of its rank's and unit's balancer loads.
+void ServingSystem::drop_queued(std::uint32_t u, std::size_t rank, const Request& r) {
+  PrefillUnit& p = prefill_[u];
+  const double att = causal_pairs(static_cast<double>(r.cached_tok), static_cast<double>(r.input_tok));
+  RankLoad& l = p.loads[rank];
+  --l.requests;
+  l.tokens -= r.computed_tok();
+  l.attention -= att;
+  p.rank_lb->on_update(rank);
+  --p.queued_requests;
+  p.queued_computed_tok -= static_cast<double>(r.computed_tok());
+  RankLoad& ul = prefill_unit_loads_[u];
+  --ul.requests;
+  ul.tokens -= r.computed_tok();
+  ul.attention -= att;
+  prefill_unit_lb_->on_update(u);
 }
 
 void ServingSystem::on_prefill_step_done(std::uint32_t u, TimeNs now) {
@@ -498,11 +543,15 @@ void ServingSystem::start_decode_step(std::uint32_t u, TimeNs now) {
   }
   // The slowest rank sets the pace: most sequences and most KV.
   std::int32_t max_running = 0;
-  double max_kv = 0;
+  double max_kv = 0, sum_kv = 0;
   for (const DecodeRank& rk : d.ranks) {
     max_running = std::max(max_running, rk.running);
-    max_kv = std::max(max_kv, d.kv_of(rk, tokens_per_step_));
+    const double kv = d.kv_of(rk, tokens_per_step_);
+    max_kv = std::max(max_kv, kv);
+    sum_kv += kv;
   }
+  const double ranks = static_cast<double>(d.ranks.size());
+  decode_straggler_.observe(max_running, static_cast<double>(d.running) / ranks, max_kv, sum_kv / ranks);
   const double tok_per_seq = s_.decode.mtp ? 2.0 : 1.0;
   StepQuery q;
   const std::int64_t mb_seqs = (max_running + 1) / 2;
@@ -703,6 +752,22 @@ void ServingSystem::on_sample(TimeNs now) {
   }
   snap.expert_imbalance_decode = decode_timer_->expert_imbalance();
   metrics_.sample(now, snap);
+}
+
+// Expert placement is recomputed for the load shape the units run now: a prefill step at its
+// token budget, a decode step at the current mean batch (the maximum before any is running).
+void ServingSystem::on_eplb(TimeNs now) {
+  prefill_experts_->rebalance(now, static_cast<double>(s_.prefill.token_budget_per_gpu) / 2);
+  std::int64_t running = 0, gpus = 0;
+  for (const auto& d : decode_)
+    if (d.running > 0) {
+      running += d.running;
+      gpus += s_.decode.gpus_per_unit;
+    }
+  const double per_gpu = gpus ? static_cast<double>(running) / static_cast<double>(gpus)
+                              : static_cast<double>(s_.decode.max_batch_per_gpu);
+  const double tok_per_seq = s_.decode.mtp ? 2.0 : 1.0;
+  decode_experts_->rebalance(now, std::max(1.0, per_gpu / 2 * tok_per_seq));
 }
 
 void ServingSystem::reject(RequestId id, RejectReason why, TimeNs now) {

@@ -16,6 +16,7 @@
 #include "sim/metrics/metrics.hpp"
 #include "sim/serving/autoscaler.hpp"
 #include "sim/serving/decode_unit.hpp"
+#include "sim/serving/expert_balance.hpp"
 #include "sim/serving/prefill_unit.hpp"
 #include "sim/serving/prefix_cache.hpp"
 #include "sim/serving/request.hpp"
@@ -53,6 +54,8 @@ class ServingSystem {
   const StepTimer& decode_timer() const { return *decode_timer_; }
   double decode_kv_capacity_tok_per_gpu() const { return kv_capacity_tok_; }
   double decode_tokens_per_step() const { return tokens_per_step_; }
+  const ExpertBalanceStats& prefill_expert_stats() const { return prefill_experts_->stats(); }
+  const ExpertBalanceStats& decode_expert_stats() const { return decode_experts_->stats(); }
 
   // Capacity of one unit predicted by the cost model (what the autoscaler plans with).
   double prefill_unit_capacity_tok_per_s(double mean_computed_tok, double mean_cached_tok) const;
@@ -70,6 +73,7 @@ class ServingSystem {
     kUnitReady,
     kAutoscale,
     kSample,
+    kEplb,
   };
 
   void dispatch(const Event& e);
@@ -78,6 +82,7 @@ class ServingSystem {
   void prefill_kick(std::uint32_t u, TimeNs now);
   void start_prefill_step(std::uint32_t u, TimeNs now);
   void on_prefill_step_done(std::uint32_t u, TimeNs now);
+  void drop_queued(std::uint32_t u, std::size_t rank, const Request& r);
   void finish_prefill(RequestId id, TimeNs now);
   bool route_to_decode(RequestId id, TimeNs now);
   void decode_kick(std::uint32_t u, TimeNs now);
@@ -91,6 +96,7 @@ class ServingSystem {
   void release_if_drained(TimeNs now);
   void update_node_metrics(TimeNs now);
   void on_sample(TimeNs now);
+  void on_eplb(TimeNs now);
   void reject(RequestId id, RejectReason why, TimeNs now);
   void refresh_unit_loads();
 
@@ -103,6 +109,7 @@ class ServingSystem {
   std::unique_ptr<CommCostModel> comm_cost_;
   std::unique_ptr<StepTimer> prefill_timer_, decode_timer_;
   std::unique_ptr<Autoscaler> autoscaler_;
+  std::unique_ptr<ExpertBalance> prefill_experts_, decode_experts_;
   std::optional<PrefixCache> prefix_cache_;
   std::vector<PrefillUnit> prefill_;
   std::vector<DecodeUnit> decode_;
@@ -114,6 +121,7 @@ class ServingSystem {
   Arrival next_arrival_;
   bool arrivals_done_ = false;
   double tokens_per_step_ = 1;
+  double pairs_per_token_ = 1;  // attention pairs that cost as much as one token's weights
   double kv_capacity_tok_ = 0;
   double storage_bytes_per_s_per_unit_ = 0;
   // Demand observed since the last autoscaler decision.
@@ -123,6 +131,18 @@ class ServingSystem {
   TimeNs last_autoscale_ns_ = 0;
   std::uint64_t completed_ = 0, rejected_ = 0;
   std::int64_t decode_streams_ = 0;  // running + joining, all decode units
+  // Stragglers seen in the run: max over ranks / mean over ranks of a step's work, as moving
+  // averages. The capacity the autoscaler plans with is costed on these, so it reflects the
+  // imbalance the balancers leave, not a perfectly even split.
+  struct Straggler {
+    double tokens = 1, attention = 1;
+    void observe(double max_tok, double mean_tok, double max_att, double mean_att) {
+      constexpr double kAlpha = 0.01;  // about the last hundred steps
+      if (mean_tok > 0) tokens += kAlpha * (max_tok / mean_tok - tokens);
+      if (mean_att > 0) attention += kAlpha * (max_att / mean_att - attention);
+    }
+  };
+  Straggler prefill_straggler_, decode_straggler_;
 };
 
 }  // namespace fleetsim

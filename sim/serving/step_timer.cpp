@@ -50,7 +50,31 @@ TimeNs StepTimer::all_to_all_ns(double tokens_per_gpu, A2aKind kind) const {
   return a + static_cast<TimeNs>(std::llround(f * static_cast<double>(b - a)));
 }
 
+namespace {
+constexpr double kBucketsPerDoubling = 256;
+std::int64_t bucket_of(double x) {
+  return x > 0 ? static_cast<std::int64_t>(std::llround(std::log2(x) * kBucketsPerDoubling)) : -1;
+}
+double value_of(std::int64_t b) { return b < 0 ? 0.0 : std::exp2(static_cast<double>(b) / kBucketsPerDoubling); }
+}  // namespace
+
 StepResult StepTimer::step(const StepQuery& q) const {
+  const std::array<std::int64_t, 6> key{q.max_rank_mb.tokens, q.max_rank_mb.sequences,
+                                        bucket_of(q.max_rank_mb.attended_pairs),
+                                        bucket_of(q.max_rank_mb.kv_tokens_read),
+                                        bucket_of(q.unit_tokens_mb), q.logit_tokens};
+  auto it = step_cache_.find(key);
+  if (it != step_cache_.end()) return it->second;
+  StepQuery snapped = q;
+  snapped.max_rank_mb.attended_pairs = value_of(key[2]);
+  snapped.max_rank_mb.kv_tokens_read = value_of(key[3]);
+  snapped.unit_tokens_mb = value_of(key[4]);
+  // Bounded memory: the cache is dropped when large (deterministically: same queries, same drops).
+  if (step_cache_.size() > (1u << 16)) step_cache_.clear();
+  return step_cache_.emplace(key, compute_step(snapped)).first->second;
+}
+
+StepResult StepTimer::compute_step(const StepQuery& q) const {
   StepResult r;
   // With overlap, communication kernels hold their SMs while compute runs (prefill: 24 of 132);
   // without it the phases alternate and compute gets the whole GPU.

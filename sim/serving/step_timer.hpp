@@ -5,8 +5,10 @@
 // maxima over GPUs.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/hw/comm_cost_model.hpp"
@@ -33,16 +35,25 @@ class StepTimer {
   StepTimer(const ScenarioSpec& s, const UnitSpec& unit, Phase phase, const LayerCostModel& layers,
             const CommCostModel& comm);
 
+  // Memoised: real-valued inputs are snapped to geometric buckets 0.27% apart and the step is
+  // costed at the bucket's value, so a result depends only on its bucket, never on which query
+  // happened to fill the cache first (determinism).
   StepResult step(const StepQuery& q) const;
+  // The uncached computation.
+  StepResult compute_step(const StepQuery& q) const;
 
   // Max over GPUs of routed-expert tokens divided by the mean (1 = perfectly balanced). Set by
   // the unit from its current expert placement and observed routing.
-  void set_expert_imbalance(double max_over_mean) { expert_imbalance_ = max_over_mean; }
+  void set_expert_imbalance(double max_over_mean) {
+    expert_imbalance_ = max_over_mean;
+    step_cache_.clear();
+  }
   double expert_imbalance() const { return expert_imbalance_; }
   // Mean number of distinct GPUs a token is dispatched to (DeepEP sends one copy per GPU).
   void set_dest_gpus_per_token(double u) {
     dest_gpus_per_token_ = u;
     comm_cache_.clear();
+    step_cache_.clear();
   }
   Phase phase() const { return phase_; }
   const UnitSpec& unit() const { return unit_; }
@@ -61,6 +72,14 @@ class StepTimer {
   // All-to-all times at geometric token buckets (8 per doubling), interpolated between them:
   // the traffic matrix of a 144-GPU all-to-all is too costly to rebuild every step.
   mutable std::map<std::pair<int, int>, TimeNs> comm_cache_;
+  struct KeyHash {
+    std::size_t operator()(const std::array<std::int64_t, 6>& k) const {
+      std::size_t h = 0;
+      for (auto v : k) h = h * 0x9E3779B97F4A7C15ULL + static_cast<std::size_t>(v);
+      return h;
+    }
+  };
+  mutable std::unordered_map<std::array<std::int64_t, 6>, StepResult, KeyHash> step_cache_;
 };
 
 }  // namespace fleetsim

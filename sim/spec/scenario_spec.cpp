@@ -181,9 +181,10 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
   s.slo.max_queue_wait_s = slo.positive("max_queue_wait_s");
   s.pricing = read_pricing(r.at("pricing"), s.hardware);
   const JsonReader pol = r.at("policies");
-  pol.only_keys({"prefill_lb", "decode_lb", "eplb", "expert_routing", "autoscaler",
-                 "layer_cost_model", "comm_cost_model"});
+  pol.only_keys({"prefill_lb", "decode_lb", "eplb", "expert_routing", "eplb_period_s",
+                 "autoscaler", "layer_cost_model", "comm_cost_model"});
   s.policies = pol.json();
+  s.eplb_period_ns = seconds_to_ns(pol.positive("eplb_period_s"));
 
   if (auto v = r.maybe("validation")) {
     for (std::size_t i = 0; i < v->array_size(); ++i) {

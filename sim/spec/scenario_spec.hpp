@@ -102,6 +102,7 @@ struct ScenarioSpec {
   // Policies and models by name, as written (validated by their registries): the JSON of
   // scenario.policies is kept for the objects that resolve it.
   Json policies;
+  TimeNs eplb_period_ns = 0;  // expert placement recomputed this often
   std::vector<ValidationTarget> validation;
   Json raw;  // the whole document after --set overrides (echoed into the summary)
 };

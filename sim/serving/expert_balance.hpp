@@ -1,0 +1,49 @@
+// Expert-parallel load balancing of one kind of unit: routes sample microbatches with the expert
+// router, keeps the moving average of expert load, re-places experts with the EPLB policy every
+// period, and gives the step timer the resulting GPU imbalance (max/mean routed tokens) and
+// the number of distinct GPUs a token is dispatched to.
+#pragma once
+
+#include <memory>
+
+#include "sim/policies/expert_placement.hpp"
+#include "sim/policies/expert_router.hpp"
+#include "sim/serving/step_timer.hpp"
+
+namespace fleetsim {
+
+struct ExpertBalanceStats {
+  double imbalance_before = 0;  // with the previous placement, on the new load
+  double imbalance_after = 0;   // with the placement just computed
+  int updates = 0;
+  double sum_before = 0, sum_after = 0;
+  double mean_before() const { return updates ? sum_before / updates : 0; }
+  double mean_after() const { return updates ? sum_after / updates : 0; }
+};
+
+class ExpertBalance {
+ public:
+  ExpertBalance(const ScenarioSpec& s, const UnitSpec& unit, StepTimer& timer, const char* stream);
+
+  // Re-routes samples at simulated time `now` with `tokens_per_gpu_mb` tokens leaving each GPU
+  // per microbatch, re-places the experts, and updates the step timer.
+  void rebalance(TimeNs now, double tokens_per_gpu_mb);
+  const ExpertBalanceStats& stats() const { return stats_; }
+
+ private:
+  // Mean over `samples` routed microbatches of max/mean GPU load; updates the load average.
+  double measure(double tokens_per_gpu_mb, double* dest_gpus_per_token);
+
+  const UnitSpec& unit_;
+  int gpus_per_node_;
+  StepTimer& timer_;
+  std::unique_ptr<ExpertRouter> router_;
+  std::unique_ptr<ExpertPlacer> placer_;
+  PlacementShape shape_;
+  ExpertPlacement placement_;
+  RoutingResult routed_;
+  std::vector<std::int64_t> tokens_;
+  ExpertBalanceStats stats_;
+};
+
+}  // namespace fleetsim
