@@ -2,10 +2,10 @@
 # Installs fleetsim's build and test dependencies from Debian's packages (idempotent).
 # Usage: scripts/install-deps.sh [--with-test-tools]
 set -euo pipefail
-pkgs=(build-essential cmake libboost-graph-dev nlohmann-json3-dev libcli11-dev libeigen3-dev catch2)
+pkgs=(build-essential cmake python3 libboost-graph-dev nlohmann-json3-dev libcli11-dev libeigen3-dev catch2)
 if [[ "${1:-}" == "--with-test-tools" ]]; then
   # Headless browser for the HTML report test; OpenMPI for the MPI sweep test.
-  pkgs+=(chromium openmpi-bin libopenmpi-dev python3)
+  pkgs+=(chromium openmpi-bin libopenmpi-dev)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -24,6 +24,7 @@ struct RunOptions {
   std::vector<std::string> overrides;
   double scale = 1.0;
   bool quiet = false;
+  double trace_steps_at_s = -1;  // < 0: no step trace
 };
 
 // Progress on stderr at most once a second: simulated time reached, events/s, ETA.
@@ -91,7 +92,9 @@ void print_summary(const Json& j, const std::string& out_dir) {
 void run(const RunOptions& o) {
   const ScenarioSpec s = load_scenario(o.scenario, o.overrides, o.scale);
   Progress progress(s.duration_ns, o.quiet);
-  SimulationResult r = simulate(s, [&](TimeNs now, std::uint64_t ev) { progress(now, ev); });
+  SimulationResult r = simulate(
+      s, [&](TimeNs now, std::uint64_t ev) { progress(now, ev); },
+      o.trace_steps_at_s >= 0 ? seconds_to_ns(o.trace_steps_at_s) : kTimeNever);
   progress.done();
   ReportData data;
   data.summary = r.summary;
@@ -100,6 +103,7 @@ void run(const RunOptions& o) {
   std::filesystem::create_directories(out);
   std::ofstream(out + "/summary.json") << data.summary.dump(2) << "\n";
   write_reports(data, out);
+  if (o.trace_steps_at_s >= 0) std::ofstream(out + "/step_trace.json") << r.system->step_trace().dump() << "\n";
   print_summary(data.summary, out);
 }
 
@@ -115,6 +119,9 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--scale", opts->scale, "run this fraction of the load and the node pool")
       ->capture_default_str();
   cmd->add_flag("--quiet", opts->quiet, "no progress on stderr");
+  cmd->add_option("--trace-steps", opts->trace_steps_at_s,
+                  "write step_trace.json (Chrome/Perfetto) of the first prefill and decode steps "
+                  "starting at or after this simulated second");
   cmd->callback([opts] { run(*opts); });
 }
 

@@ -10,6 +10,7 @@
 
 #include "apps/fleetsim/commands.hpp"
 #include "apps/fleetsim/run_tables.hpp"
+#include "sim/study/metric_paths.hpp"
 #include "sim/serving/simulation.hpp"
 
 namespace fleetsim::cli {
@@ -197,7 +198,7 @@ void validate(const ValidateOptions& o) {
   const ScenarioSpec day = load_scenario(o.scenario, {}, o.day_scale);
   const SimulationResult r = simulate(day);
   for (const auto& t : day.validation) {
-    const auto v = summary_at(r.summary, t.metric);
+    const auto v = metric_at(r.summary, t.metric);
     if (!v) continue;
     const double e = (*v - t.published) / t.published * 100;
     md << "| " << t.label << " | " << fmt("%.6g", t.published) << " | " << fmt("%.6g", *v) << " | "

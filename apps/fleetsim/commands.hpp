@@ -19,6 +19,7 @@ void add_sweep_command(CLI::App& app);
 void add_regress_command(CLI::App& app);
 void add_plan_command(CLI::App& app);
 void add_explain_step_command(CLI::App& app);
+void add_calibrate_command(CLI::App& app);
 void add_validate_command(CLI::App& app);
 
 }  // namespace fleetsim::cli

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   fleetsim::cli::add_regress_command(app);
   fleetsim::cli::add_plan_command(app);
   fleetsim::cli::add_explain_step_command(app);
+  fleetsim::cli::add_calibrate_command(app);
   fleetsim::cli::add_validate_command(app);
   try {
     app.parse(argc, argv);

@@ -1,6 +1,8 @@
 // Builds the run's series tables from metrics and economics.
 #include "apps/fleetsim/run_tables.hpp"
 
+#include "sim/study/metric_paths.hpp"
+
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -26,18 +28,6 @@ SeriesTable histogram_table(const char* name, const char* title, const char* lo,
 }
 
 }  // namespace
-
-std::optional<double> summary_at(const Json& summary, const std::string& dotted) {
-  const Json* node = &summary;
-  std::stringstream ss(dotted);
-  std::string part;
-  while (std::getline(ss, part, '.')) {
-    if (!node->is_object() || !node->contains(part)) return std::nullopt;
-    node = &(*node)[part];
-  }
-  if (!node->is_number()) return std::nullopt;
-  return node->get<double>();
-}
 
 std::vector<SeriesTable> make_run_tables(const ScenarioSpec& s, const Metrics& m,
                                          const Economics& e, const Json& summary) {
@@ -77,7 +67,7 @@ std::vector<SeriesTable> make_run_tables(const ScenarioSpec& s, const Metrics& m
                   {"metric", "published", "simulated", "error_pct", "tolerance_pct", "status", "source"},
                   {}};
     for (const auto& t : s.validation) {
-      const auto sim = summary_at(summary, t.metric);
+      const auto sim = metric_at(summary, t.metric);
       if (!sim) {
         v.rows.push_back({t.label, t.published, nullptr, nullptr, t.tolerance_pct, "missing", t.source});
         continue;

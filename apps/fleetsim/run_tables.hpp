@@ -15,7 +15,4 @@ namespace fleetsim {
 std::vector<SeriesTable> make_run_tables(const ScenarioSpec& s, const Metrics& m,
                                          const Economics& e, const Json& summary);
 
-// The value at a dotted path of summary.json ("fleet.peak_nodes"), if it is a number.
-std::optional<double> summary_at(const Json& summary, const std::string& dotted);
-
 }  // namespace fleetsim

@@ -3,6 +3,8 @@
 // parameters, and reports per-row and leave-one-out errors.
 #pragma once
 
+#include "sim/util/json_edit.hpp"
+
 #include <string>
 #include <vector>
 
@@ -56,7 +58,5 @@ Json write_comm_model(Json profile_doc, const CommFitReport& report, const std::
 // The "comm_model" value alone.
 Json comm_model_json(const CommFitReport& report, const std::string& fitted_on,
                      const std::string& command);
-// Replaces (or appends) one top-level key of a JSON text, leaving every other byte as it was.
-std::string replace_top_level_key(const std::string& text, const std::string& key, const Json& value);
 
 }  // namespace fleetsim

@@ -4,6 +4,8 @@
 // and the profile with "kernel_model" replaced.
 #pragma once
 
+#include "sim/util/json_edit.hpp"
+
 #include <string>
 #include <vector>
 
@@ -66,11 +68,8 @@ bool meets_bar(const KernelFitReport& report, const KernelFitBar& bar, std::stri
 std::string kernel_fit_markdown(const KernelFitReport& report);
 
 // The "kernel_model" value, and the profile document with it replaced (other keys untouched).
+// Committed files are edited with replace_top_level_json_key (sim/util/json_edit.hpp).
 Json kernel_model_json(const KernelFitReport& report);
 Json write_kernel_model(Json profile_doc, const KernelFitReport& report);
-// Text-preserving variant for committed files: replaces (or appends) one top-level key of a
-// pretty-printed JSON object, leaving every other byte as it was.
-std::string replace_top_level_json_key(const std::string& text, const std::string& key,
-                                       const Json& value);
 
 }  // namespace fleetsim

@@ -65,7 +65,7 @@ KernelModelParams parse_kernel_model(const HardwareSpec& hw) {
   if (!root.has("kernel_model")) {
     throw ConfigError(hw.file, "/kernel_model",
                       "missing: the \"calibrated\" layer cost model needs the fitted kernel model "
-                      "(run calibrate_kernels_report --write-profile on this profile, or "
+                      "(run `fleetsim calibrate fit` on this profile, or "
                       "`fleetsim calibrate fit`)");
   }
   const JsonReader k = root.at("kernel_model");

@@ -28,6 +28,7 @@ struct FleetObservation {
   // Capacity per unit predicted by the cost model at the observed request shape.
   double prefill_unit_tok_per_s = 0;    // computed tokens per second at the token budget
   double decode_unit_streams_at_slo = 0;  // streams at min_output_tok_per_s
+  double decode_unit_tok_per_s_at_slo = 0;  // output tokens per second at that batch
   // Service levels seen in the last interval.
   double ttft_p99_s = 0;
   double stream_tok_per_s_p50 = 0;

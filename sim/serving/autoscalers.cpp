@@ -13,19 +13,19 @@ FleetTarget fit_to_pool(FleetTarget want, const FleetObservation& obs) {
     return t.prefill_units * obs.prefill_nodes_per_unit + t.decode_units * obs.decode_nodes_per_unit;
   };
   if (nodes(want) <= obs.pool_nodes) return want;
-  // Scale both down in proportion, then give leftover nodes back greedily (decode first: a
-  // decode shortfall stalls streams already admitted).
+  // Scale both down in proportion, then give leftover nodes back greedily (prefill first: a
+  // prefill shortfall turns requests away, a decode shortfall only slows streams down).
   const double f = static_cast<double>(obs.pool_nodes) / nodes(want);
   FleetTarget t{std::max(1, static_cast<int>(want.prefill_units * f)),
                 std::max(1, static_cast<int>(want.decode_units * f))};
   while (nodes(t) > obs.pool_nodes && t.prefill_units > 1) --t.prefill_units;
   while (nodes(t) > obs.pool_nodes && t.decode_units > 1) --t.decode_units;
-  while (t.decode_units < want.decode_units &&
-         nodes(t) + obs.decode_nodes_per_unit <= obs.pool_nodes)
-    ++t.decode_units;
   while (t.prefill_units < want.prefill_units &&
          nodes(t) + obs.prefill_nodes_per_unit <= obs.pool_nodes)
     ++t.prefill_units;
+  while (t.decode_units < want.decode_units &&
+         nodes(t) + obs.decode_nodes_per_unit <= obs.pool_nodes)
+    ++t.decode_units;
   return t;
 }
 
@@ -100,17 +100,28 @@ class SloCapacityAutoscaler final : public Autoscaler {
       const double demand = o.computed_tok_per_s + o.prefill_backlog_tok / interval_s;
       t.prefill_units = static_cast<int>(std::ceil(demand * (1 + headroom_) / o.prefill_unit_tok_per_s));
     }
-    if (o.decode_unit_streams_at_slo > 0) {
-      // Little's law: streams = arrival rate x time in decode at the SLO speed.
-      const double predicted = o.arrivals_per_s * std::max(0.0, o.mean_output_tok - 1) /
-                               slo_.min_output_tok_per_s;
-      const double streams = std::max(predicted, static_cast<double>(o.decode_streams));
-      t.decode_units = static_cast<int>(std::ceil(streams * (1 + headroom_) / o.decode_unit_streams_at_slo));
+    if (o.decode_unit_tok_per_s_at_slo > 0) {
+      // Output tokens the arrivals will ask for, against what a unit delivers at the largest
+      // batch that still meets the speed SLO; streams already admitted set a floor.
+      const double tok_per_s = o.arrivals_per_s * std::max(0.0, o.mean_output_tok - 1);
+      const double by_tokens = tok_per_s / o.decode_unit_tok_per_s_at_slo;
+      const double by_streams = o.decode_unit_streams_at_slo > 0
+                                    ? static_cast<double>(o.decode_streams) / o.decode_unit_streams_at_slo
+                                    : 0;
+      t.decode_units = static_cast<int>(std::ceil(std::max(by_tokens, by_streams) * (1 + headroom_)));
     }
-    // Feedback on what the users saw: never shrink a kind that missed its SLO.
-    if (o.ttft_p99_s > slo_.ttft_p99_s) t.prefill_units = std::max(t.prefill_units, o.prefill_units + 1);
-    if (o.stream_tok_per_s_p50 > 0 && o.stream_tok_per_s_p50 < slo_.min_output_tok_per_s)
-      t.decode_units = std::max(t.decode_units, o.decode_units + 1);
+    // Feedback on what the users saw: a kind that missed its SLO is not shrunk, and one that
+    // missed it by more than the headroom gets a unit more than it holds.
+    if (o.ttft_p99_s > slo_.ttft_p99_s) {
+      t.prefill_units = std::max(t.prefill_units, o.prefill_units);
+      if (o.ttft_p99_s > slo_.ttft_p99_s * (1 + headroom_))
+        t.prefill_units = std::max(t.prefill_units, o.prefill_units + 1);
+    }
+    if (o.stream_tok_per_s_p50 > 0 && o.stream_tok_per_s_p50 < slo_.min_output_tok_per_s) {
+      t.decode_units = std::max(t.decode_units, o.decode_units);
+      if (o.stream_tok_per_s_p50 < slo_.min_output_tok_per_s * (1 - headroom_))
+        t.decode_units = std::max(t.decode_units, o.decode_units + 1);
+    }
     return fit_to_pool(t, o);
   }
 

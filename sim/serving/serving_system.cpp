@@ -347,7 +347,8 @@ void ServingSystem::start_prefill_step(std::uint32_t u, TimeNs now) {
       tokens += chunk;
       pairs += att;
       ++seqs;
-      if (chunk == left) ++logits;
+      if (chunk < left) break;  // this rank's work is full; finished requests stay a prefix
+      ++logits;
       prev = id;
       id = r.next;
     }
@@ -358,6 +359,13 @@ void ServingSystem::start_prefill_step(std::uint32_t u, TimeNs now) {
     logit_tokens = std::max(logit_tokens, logits);
     unit_tokens += static_cast<double>(tokens) / 2;
     unit_pairs += pairs / 2;
+    if (now >= capture_at_ns_ && !captured_prefill_.done) {
+      GpuStepWork g;
+      g.mb.tokens = (tokens + 1) / 2;
+      g.mb.sequences = (seqs + 1) / 2;
+      g.mb.attended_pairs = pairs / 2;
+      captured_prefill_.gpus.push_back(g);
+    }
   }
   if (p.batch.empty()) {
     p.busy = false;
@@ -369,10 +377,19 @@ void ServingSystem::start_prefill_step(std::uint32_t u, TimeNs now) {
     return;
   }
   const double ranks = static_cast<double>(p.queues.size());
-  prefill_straggler_.observe(static_cast<double>(max_mb.tokens), unit_tokens / ranks,
-                             max_mb.attended_pairs, unit_pairs / ranks);
+  // Only loaded steps say how unevenly a full unit runs; a half-idle unit's ratios are noise.
+  if (2 * unit_tokens / ranks >= budget_d / 2)
+    prefill_straggler_.observe(static_cast<double>(max_mb.tokens), unit_tokens / ranks,
+                               max_mb.attended_pairs, unit_pairs / ranks);
   StepQuery q{max_mb, unit_tokens, logit_tokens};
   p.last_step = prefill_timer_->step(q);
+  if (now >= capture_at_ns_ && !captured_prefill_.done) {
+    const double routed = unit_tokens * s_.model.moe.top_k / s_.prefill.gpus_per_unit;
+    for (auto& g : captured_prefill_.gpus) g.routed_tokens_mb = routed;
+    captured_prefill_.step = p.last_step;
+    captured_prefill_.at_ns = now;
+    captured_prefill_.done = true;
+  }
   p.busy = true;
   q_.push(now + std::max<TimeNs>(1, p.last_step.total_ns), EventPhase::kStep, kPrefillStepDone, u);
 }
@@ -551,7 +568,8 @@ void ServingSystem::start_decode_step(std::uint32_t u, TimeNs now) {
     sum_kv += kv;
   }
   const double ranks = static_cast<double>(d.ranks.size());
-  decode_straggler_.observe(max_running, static_cast<double>(d.running) / ranks, max_kv, sum_kv / ranks);
+  if (static_cast<double>(d.running) / ranks >= static_cast<double>(s_.decode.max_batch_per_gpu) / 2)
+    decode_straggler_.observe(max_running, static_cast<double>(d.running) / ranks, max_kv, sum_kv / ranks);
   const double tok_per_seq = s_.decode.mtp ? 2.0 : 1.0;
   StepQuery q;
   const std::int64_t mb_seqs = (max_running + 1) / 2;
@@ -562,6 +580,23 @@ void ServingSystem::start_decode_step(std::uint32_t u, TimeNs now) {
   q.unit_tokens_mb = static_cast<double>(d.running) / 2 * tok_per_seq;
   q.logit_tokens = static_cast<std::int64_t>(max_running * tok_per_seq);
   d.last_step = decode_timer_->step(q);
+  if (now >= capture_at_ns_ && !captured_decode_.done) {
+    const double routed = q.unit_tokens_mb * s_.model.moe.top_k / s_.decode.gpus_per_unit;
+    for (const DecodeRank& rk : d.ranks) {
+      GpuStepWork g;
+      const std::int64_t mb = (rk.running + 1) / 2;
+      const double kv = d.kv_of(rk, tokens_per_step_) / 2;
+      g.mb.sequences = mb;
+      g.mb.tokens = static_cast<std::int64_t>(static_cast<double>(mb) * tok_per_seq);
+      g.mb.kv_tokens_read = kv;
+      g.mb.attended_pairs = kv * tok_per_seq;
+      g.routed_tokens_mb = routed;
+      captured_decode_.gpus.push_back(g);
+    }
+    captured_decode_.step = d.last_step;
+    captured_decode_.at_ns = now;
+    captured_decode_.done = true;
+  }
   d.busy = true;
   q_.push(now + std::max<TimeNs>(1, d.last_step.total_ns), EventPhase::kStep, kDecodeStepDone, u);
 }
@@ -648,7 +683,11 @@ void ServingSystem::on_autoscale(TimeNs now) {
       prefill_unit_capacity_tok_per_s(mean_computed, mean_cached) * mean_computed /
       std::max(1.0, mean_computed);
   // Mean KV a stream holds over its life: its input plus half its output.
-  o.decode_unit_streams_at_slo = decode_unit_streams_at_slo(mean_computed + mean_cached + mean_output / 2);
+  const double mean_kv = mean_computed + mean_cached + mean_output / 2;
+  o.decode_unit_streams_at_slo = decode_unit_streams_at_slo(mean_kv);
+  o.decode_unit_tok_per_s_at_slo =
+      o.decode_unit_streams_at_slo *
+      decode_stream_tok_per_s(o.decode_unit_streams_at_slo / s_.decode.gpus_per_unit, mean_kv);
   o.ttft_p99_s = iv_ttft_s_.quantile(0.99);
   o.stream_tok_per_s_p50 = iv_stream_speed_.quantile(0.5);
   apply_target(autoscaler_->decide(o), now);
@@ -687,8 +726,11 @@ void ServingSystem::apply_target(const FleetTarget& t, TimeNs now) {
     // Shrink: drain the highest-numbered active units (they finish what they hold).
     int active_or_warming = 0;
     for (const auto& x : units) active_or_warming += x.state == UnitState::kActive || x.state == UnitState::kWarming;
-    for (std::size_t i = units.size(); i-- > 0 && active_or_warming > target;) {
+    int active = 0;
+    for (const auto& x : units) active += x.state == UnitState::kActive;
+    for (std::size_t i = units.size(); i-- > 0 && active_or_warming > target && active > 1;) {
       if (units[i].state != UnitState::kActive) continue;
+      --active;  // the last active unit keeps serving until a warming one is ready
       units[i].state = UnitState::kDraining;
       unit_loads[i].accepting = false;
       lb.on_update(i);
@@ -752,6 +794,29 @@ void ServingSystem::on_sample(TimeNs now) {
   }
   snap.expert_imbalance_decode = decode_timer_->expert_imbalance();
   metrics_.sample(now, snap);
+}
+
+Json ServingSystem::step_trace() const {
+  Json events = Json::array();
+  double t_us = 0;
+  const int sms = s_.hardware.gpu.sm_count;
+  if (captured_prefill_.done) {
+    const UnitSpec& u = s_.prefill;
+    t_us = append_step_trace(events, "prefill", Phase::kPrefill, u.overlap, s_.model, *layer_cost_,
+                             captured_prefill_.gpus, captured_prefill_.step,
+                             SmSplit{u.overlap ? sms - u.comm_sms : sms, u.comm_sms}, u.slots_per_gpu, 0, 0);
+  }
+  if (captured_decode_.done) {
+    const UnitSpec& u = s_.decode;
+    append_step_trace(events, "decode", Phase::kDecode, u.overlap, s_.model, *layer_cost_,
+                      captured_decode_.gpus, captured_decode_.step,
+                      SmSplit{u.overlap ? sms - u.comm_sms : sms, u.comm_sms}, u.slots_per_gpu, 1000, 0);
+  }
+  (void)t_us;
+  return Json{{"traceEvents", events}, {"displayTimeUnit", "ms"},
+              {"otherData", {{"scenario", s_.name},
+                             {"prefill_step_at_s", ns_to_seconds(captured_prefill_.at_ns)},
+                             {"decode_step_at_s", ns_to_seconds(captured_decode_.at_ns)}}}};
 }
 
 // Expert placement is recomputed for the load shape the units run now: a prefill step at its

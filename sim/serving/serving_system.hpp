@@ -21,6 +21,7 @@
 #include "sim/serving/prefix_cache.hpp"
 #include "sim/serving/request.hpp"
 #include "sim/serving/step_timer.hpp"
+#include "sim/serving/step_trace.hpp"
 #include "sim/serving/workload.hpp"
 #include "sim/spec/scenario_spec.hpp"
 
@@ -47,6 +48,11 @@ class ServingSystem {
   RunStats run(const ProgressFn& progress = {});
 
   const Metrics& metrics() const { return metrics_; }
+
+  // Records the per-GPU shapes of the first prefill step and the first decode step that start at
+  // or after `t` (for --trace-steps), and writes them as a Chrome trace after the run.
+  void capture_steps_at(TimeNs t) { capture_at_ns_ = t; }
+  Json step_trace() const;
   const ScenarioSpec& scenario() const { return s_; }
 
   // The modelled step of a unit at a given shape (for explain-step and capacity estimates).
@@ -143,6 +149,14 @@ class ServingSystem {
     }
   };
   Straggler prefill_straggler_, decode_straggler_;
+  struct CapturedStep {
+    bool done = false;
+    TimeNs at_ns = 0;
+    std::vector<GpuStepWork> gpus;
+    StepResult step;
+  };
+  TimeNs capture_at_ns_ = kTimeNever;
+  CapturedStep captured_prefill_, captured_decode_;
 };
 
 }  // namespace fleetsim

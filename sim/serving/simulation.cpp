@@ -3,9 +3,10 @@
 
 namespace fleetsim {
 
-SimulationResult simulate(const ScenarioSpec& s, const ProgressFn& progress) {
+SimulationResult simulate(const ScenarioSpec& s, const ProgressFn& progress, TimeNs capture_steps_at_ns) {
   SimulationResult r;
   r.system = std::make_unique<ServingSystem>(s);
+  r.system->capture_steps_at(capture_steps_at_ns);
   r.stats = r.system->run(progress);
   r.economics = compute_economics(r.system->metrics().hours(), s);
   r.summary = make_summary(s, r.system->metrics(), r.economics,

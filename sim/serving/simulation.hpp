@@ -18,6 +18,7 @@ struct SimulationResult {
 };
 
 // Runs the scenario to its end. Thread-safe for distinct scenarios (no shared mutable state).
-SimulationResult simulate(const ScenarioSpec& s, const ProgressFn& progress = {});
+SimulationResult simulate(const ScenarioSpec& s, const ProgressFn& progress = {},
+                          TimeNs capture_steps_at_ns = kTimeNever);
 
 }  // namespace fleetsim

@@ -134,10 +134,10 @@ TEST_CASE("flow tier agrees with the closed form on uniform traffic and is never
 
 TEST_CASE("replace_top_level_key leaves the other bytes untouched") {
   const std::string text = "{\n  \"a\": 1e9,\n  \"comm_model\": {\"x\": [1, {\"y\": 2}]},\n  \"b\": \"}\"\n}\n";
-  const std::string out = replace_top_level_key(text, "comm_model", Json{{"z", 3}});
+  const std::string out = replace_top_level_json_key(text, "comm_model", Json{{"z", 3}});
   CHECK(out.find("\"a\": 1e9") != std::string::npos);
   CHECK(out.find("\"b\": \"}\"") != std::string::npos);
   CHECK(Json::parse(out)["comm_model"]["z"] == 3);
-  const std::string added = replace_top_level_key("{\n  \"a\": 1\n}\n", "k", Json{{"z", 3}});
+  const std::string added = replace_top_level_json_key("{\n  \"a\": 1\n}\n", "k", Json{{"z", 3}});
   CHECK(Json::parse(added)["k"]["z"] == 3);
 }
