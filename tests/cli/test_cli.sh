@@ -43,5 +43,6 @@ for k in ["tokens", "throughput", "latency", "fleet", "economics", "sim"]:
 for k in ["ttft_s", "tpot_ms", "output_tok_per_s"]:
     assert set(["mean", "p50", "p90", "p99"]) <= set(s["latency"][k]), k
 PY
-"$bin" list-policies | grep -q "slo-capacity" || fail "list-policies"
+"$bin" list-policies > "$tmp/policies.txt"
+grep -q "slo-capacity" "$tmp/policies.txt" || fail "list-policies"
 echo "1 passed, 0 failed"
