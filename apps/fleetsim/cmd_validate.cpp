@@ -96,7 +96,8 @@ void validate(const ValidateOptions& o) {
   std::ostringstream md;
   md << "# Validation\n\nRegenerate with `" << "fleetsim validate " << o.scenario
      << (o.day_scale != 1.0 ? " --day-scale " + fmt("%g", o.day_scale) : std::string()) << "`"
-     << " (or `scripts/validate.sh`). Every simulated number below comes out of a run of the "
+     << " (or `scripts/regenerate-docs.sh`, which also regenerates the calibration and explain-step "
+        "documents). Every simulated number below comes out of a run of the "
         "simulator; calibration is kernel-level only (no factor is fitted to a system-level "
         "figure).\n\n";
 
