@@ -35,7 +35,6 @@ struct DecodeUnit {
   std::int64_t running = 0;
   bool busy = false;
   bool kick_pending = false;
-  TimeNs wake_ns = kTimeNever;
   StepResult last_step;
 
   bool accepting() const { return state == UnitState::kActive; }

@@ -27,7 +27,6 @@ struct PrefillUnit {
   std::unique_ptr<LoadBalancer> rank_lb;
   bool busy = false;
   bool kick_pending = false;
-  TimeNs wake_ns = kTimeNever;       // a pending wake-up for requests still loading their KV
   TimeNs storage_free_ns = 0;        // the unit's KV-storage read pipe is FIFO
   std::vector<PrefillChunk> batch;   // the step in flight
   std::int64_t queued_requests = 0;

@@ -13,7 +13,6 @@ StepTimer::StepTimer(const ScenarioSpec& s, const UnitSpec& unit, Phase phase,
       phase_(phase),
       layers_(layers),
       comm_(comm),
-      gpus_per_node_(s.hardware.gpus_per_node),
       gpu_sms_(s.hardware.gpu.sm_count) {
   // Until a routing model says otherwise: every one of the top-k experts on a distinct GPU.
   dest_gpus_per_token_ = std::min<double>(model_.moe.top_k, unit.gpus_per_unit);

@@ -65,7 +65,6 @@ class StepTimer {
   Phase phase_;
   const LayerCostModel& layers_;
   const CommCostModel& comm_;
-  int gpus_per_node_;
   int gpu_sms_;
   double expert_imbalance_ = 1.0;
   double dest_gpus_per_token_ = 0;
