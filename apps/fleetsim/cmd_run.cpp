@@ -73,9 +73,11 @@ void print_summary(const Json& j, const std::string& out_dir) {
               num("throughput", "prefill_input_tok_per_s_per_node") / 1e3,
               num("throughput", "decode_output_tok_per_s_per_node") / 1e3);
   const auto& l = j["latency"];
-  std::printf("  latency    TTFT p50 %.2f s p99 %.2f s; TPOT p50 %.1f ms p99 %.1f ms; %.1f tok/s per stream (mean)\n",
+  std::printf("  latency    TTFT p50 %.2f s p99 %.2f s; TPOT p50 %.1f ms p99 %.1f ms; %.1f tok/s per stream "
+              "(token-weighted; %.1f per-request mean)\n",
               l["ttft_s"]["p50"].get<double>(), l["ttft_s"]["p99"].get<double>(),
               l["tpot_ms"]["p50"].get<double>(), l["tpot_ms"]["p99"].get<double>(),
+              l["output_tok_per_s"]["token_weighted"].get<double>(),
               l["output_tok_per_s"]["mean"].get<double>());
   std::printf("  fleet      peak %.0f nodes, mean %.2f, min %.0f; %.0f node-hours\n",
               num("fleet", "peak_nodes"), num("fleet", "avg_nodes"), num("fleet", "min_nodes"),

@@ -149,7 +149,7 @@ void validate(const ValidateOptions& o) {
         "which is a day average and so a floor for the capacity.\n\n"
      << "| arrivals/s | input tok/s per node | TTFT p50 (s) | TTFT p99 (s) | rejected |\n|---:|---:|---:|---:|---:|\n";
   double prefill_best = 0;
-  for (double rate : {20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0}) {
+  for (double rate : {20.0, 40.0, 60.0, 80.0, 100.0, 120.0, 140.0, 160.0, 180.0}) {
     const Probe p = probe(o, rate, 1, 1, {});
     prefill_best = std::max(prefill_best, p.prefill_tok_per_s_per_node);
     md << fmt("%.0f", rate) << " | " << fmt("%.0f", p.prefill_tok_per_s_per_node) << " | "

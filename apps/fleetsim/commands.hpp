@@ -8,6 +8,8 @@ namespace fleetsim::cli {
 
 // Exit code for bad input (a ConfigError): distinct from a crash or a failed check.
 inline constexpr int kExitBadInput = 2;
+// Exit code when a command needs a CUDA device and there is none (as fleetsim_microbench).
+inline constexpr int kExitNoDevice = 3;
 
 // A command's callback sets the process exit code here (0 unless it says otherwise).
 int exit_code();
@@ -19,6 +21,7 @@ void add_sweep_command(CLI::App& app);
 void add_regress_command(CLI::App& app);
 void add_plan_command(CLI::App& app);
 void add_explain_step_command(CLI::App& app);
+void add_validate_step_command(CLI::App& app);
 void add_calibrate_command(CLI::App& app);
 void add_validate_command(CLI::App& app);
 

@@ -1,5 +1,6 @@
 // fleetsim command-line entry point: parses the subcommand and maps errors to exit codes
-// (2: bad input, with a message naming file, JSON path and expected form; 1: failure).
+// (2: bad input, with a message naming file, JSON path and expected form; 3: no CUDA device for
+// a command that needs one; 1: failure).
 #include <CLI/CLI.hpp>
 #include <exception>
 #include <iostream>
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
   fleetsim::cli::add_regress_command(app);
   fleetsim::cli::add_plan_command(app);
   fleetsim::cli::add_explain_step_command(app);
+  fleetsim::cli::add_validate_step_command(app);
   fleetsim::cli::add_calibrate_command(app);
   fleetsim::cli::add_validate_command(app);
   try {

@@ -52,9 +52,16 @@ struct LtGemm::Handles {
 };
 
 LtGemm::~LtGemm() = default;
+LtGemm::LtGemm(LtGemm&&) noexcept = default;
+LtGemm& LtGemm::operator=(LtGemm&&) noexcept = default;
 
 std::optional<LtGemm> LtGemm::create(cublasLtHandle_t handle, GemmPrecision p, const GemmShape& s,
-                                     std::string* why) {
+                                     std::string* why, int batch_count, int sm_count_target) {
+  if (batch_count > 1 && p != GemmPrecision::kBf16) {
+    // Block-scaled FP8 has no documented per-batch scale layout.
+    if (why != nullptr) *why = std::string("strided-batched matmuls are BF16 only, not ") + precision_name(p);
+    return std::nullopt;
+  }
   LtGemm g;
   g.h_ = std::make_unique<Handles>();
   g.shape_ = s;
@@ -84,11 +91,31 @@ std::optional<LtGemm> LtGemm::create(cublasLtHandle_t handle, GemmPrecision p, c
     FS_CUBLAS(cublasLtMatmulDescSetAttribute(h.desc, CUBLASLT_MATMUL_DESC_B_SCALE_POINTER,
                                              &placeholder, sizeof(placeholder)));
   }
+  if (sm_count_target > 0) {
+    const std::int32_t target = sm_count_target;
+    FS_CUBLAS(cublasLtMatmulDescSetAttribute(h.desc, CUBLASLT_MATMUL_DESC_SM_COUNT_TARGET, &target,
+                                             sizeof(target)));
+  }
   const auto m = static_cast<std::uint64_t>(s.m), n = static_cast<std::uint64_t>(s.n),
              k = static_cast<std::uint64_t>(s.k);
   FS_CUBLAS(cublasLtMatrixLayoutCreate(&h.a, in_type, k, n, static_cast<std::int64_t>(k)));
   FS_CUBLAS(cublasLtMatrixLayoutCreate(&h.b, in_type, k, m, static_cast<std::int64_t>(k)));
   FS_CUBLAS(cublasLtMatrixLayoutCreate(&h.d, CUDA_R_16BF, n, m, static_cast<std::int64_t>(n)));
+  if (batch_count > 1) {
+    // Batches follow each other in memory: weights [batch][n][k], activations [batch][m][k],
+    // output [batch][m][n] (strides in elements).
+    const std::int32_t count = batch_count;
+    const struct {
+      cublasLtMatrixLayout_t layout;
+      std::int64_t stride;
+    } batched[] = {{h.a, s.n * s.k}, {h.b, s.m * s.k}, {h.d, s.m * s.n}};
+    for (const auto& b : batched) {
+      FS_CUBLAS(cublasLtMatrixLayoutSetAttribute(b.layout, CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT,
+                                                 &count, sizeof(count)));
+      FS_CUBLAS(cublasLtMatrixLayoutSetAttribute(
+          b.layout, CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET, &b.stride, sizeof(b.stride)));
+    }
+  }
 
   cublasLtMatmulPreference_t pref = nullptr;
   FS_CUBLAS(cublasLtMatmulPreferenceCreate(&pref));

@@ -29,10 +29,15 @@ constexpr std::size_t kGemmWorkspaceBytes = 64ull << 20;
 class LtGemm {
  public:
   // nullopt (and *why) when cuBLASLt offers no algorithm for this precision and shape.
+  // `batch_count` > 1 (BF16 only): one strided-batched matmul over operands laid out as
+  // make_grouped_operands lays out groups. `sm_count_target` > 0: the heuristic plans for that
+  // many SMs (the rest busy with communication kernels); 0 = the whole device.
   static std::optional<LtGemm> create(cublasLtHandle_t handle, GemmPrecision p,
-                                      const GemmShape& s, std::string* why);
-  LtGemm(LtGemm&&) noexcept = default;
-  LtGemm& operator=(LtGemm&&) noexcept = default;
+                                      const GemmShape& s, std::string* why, int batch_count = 1,
+                                      int sm_count_target = 0);
+  // Defined where Handles is complete, so that other translation units can move them too.
+  LtGemm(LtGemm&&) noexcept;
+  LtGemm& operator=(LtGemm&&) noexcept;
   ~LtGemm();
 
   // Scale pointers are ignored for BF16. All pointers are device pointers.

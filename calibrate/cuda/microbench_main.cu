@@ -1,7 +1,6 @@
 // fleetsim_microbench: checks, then times, the kernels fleetsim's cost models are calibrated on,
 // and writes a hardware-profile fragment. Exit 3 (a clear message) when no CUDA GPU is present.
 #include <cstdio>
-#include <ctime>
 #include <exception>
 
 #include "calibrate/cuda/microbench_options.hpp"
@@ -16,15 +15,6 @@ std::string version_string(int v) {  // CUDA encodes 13.0 as 13000
   return std::to_string(v / kMajor) + "." + std::to_string((v % kMajor) / kMinor);
 }
 
-std::string utc_now_iso() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 fm::MeasuredOn describe_device(int dev, bool quick) {
   constexpr double kHzPerKhz = 1e3;
   cudaDeviceProp prop{};
@@ -35,7 +25,7 @@ fm::MeasuredOn describe_device(int dev, bool quick) {
   FS_CUDA(cudaDeviceGetAttribute(&sm_khz, cudaDevAttrClockRate, dev));
   FS_CUDA(cudaDeviceGetAttribute(&mem_khz, cudaDevAttrMemoryClockRate, dev));
   fm::MeasuredOn m;
-  m.date = utc_now_iso();
+  m.date = fm::utc_now_iso();
   m.gpu_name = prop.name;
   m.compute_capability = std::to_string(prop.major) + "." + std::to_string(prop.minor);
   m.driver_version = version_string(driver);

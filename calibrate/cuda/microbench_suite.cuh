@@ -8,17 +8,12 @@
 
 #include "calibrate/cuda/bench_shapes.hpp"
 #include "calibrate/cuda/device_util.cuh"
+#include "calibrate/cuda/grouped_gemm.cuh"
+#include "calibrate/cuda/kernel_timing.cuh"
 #include "calibrate/cuda/lt_gemm.cuh"
 #include "calibrate/cuda/profile_fragment.hpp"
 
 namespace fleetsim::microbench {
-
-struct GpuContext {
-  int sm_count = 0;
-  double l2_bytes = 0.0;
-  cublasLtHandle_t lt = nullptr;
-  DeviceBuffer workspace;
-};
 
 struct CheckResult {
   std::string name;
@@ -43,14 +38,5 @@ std::vector<CheckResult> run_checks(GpuContext& ctx, GemmCapabilities* caps);
 std::vector<BenchTable> run_tables(GpuContext& ctx, const BenchPlan& plan,
                                    const GemmCapabilities& caps,
                                    const std::optional<std::string>& only);
-
-// Grouped GEMMs run as one cublasLtMatmul per group on one stream (no grouped API in this
-// cuBLASLt); operands of all groups are contiguous: act [g][m][k], w [g][n][k], out [g][m][n].
-struct GroupedOperands {
-  DeviceBuffer act, w, out, act_scale, w_scale;
-};
-GroupedOperands make_grouped_operands(GemmPrecision p, const GroupedGemmShape& s);
-void run_grouped(const LtGemm& gemm, GemmPrecision p, const GroupedGemmShape& s,
-                 const GroupedOperands& ops, void* workspace);
 
 }  // namespace fleetsim::microbench

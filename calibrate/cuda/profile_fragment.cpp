@@ -2,6 +2,7 @@
 #include "calibrate/cuda/profile_fragment.hpp"
 
 #include <cmath>
+#include <ctime>
 #include <fstream>
 #include <stdexcept>
 
@@ -122,6 +123,15 @@ void write_json_file(const std::string& path, const Json& doc) {
   if (!out) throw std::runtime_error("cannot open " + path + " for writing");
   out << doc.dump(2) << '\n';
   if (!out) throw std::runtime_error("failed writing " + path);
+}
+
+std::string utc_now_iso() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
 }
 
 }  // namespace fleetsim::microbench

@@ -49,4 +49,7 @@ Json make_profile_fragment(const MeasuredOn& m, const std::vector<BenchTable>& t
 // Writes `doc` (2-space indent, trailing newline); throws std::runtime_error on I/O failure.
 void write_json_file(const std::string& path, const Json& doc);
 
+// The current time as ISO 8601 UTC (MeasuredOn::date's form).
+std::string utc_now_iso();
+
 }  // namespace fleetsim::microbench

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One prepared GPU session for fleetsim_microbench (H200 / sm_90): build, self-test, full
-# benchmark; results and logs go under $OUT. Run from anywhere; about 1-2 min to build and
-# 2-4 min to measure on an H200.
+# benchmark, then `fleetsim validate-step --execute cuda` on the Day-6 decode and prefill steps;
+# results and logs go under $OUT. Run from anywhere; about 1-2 min to build and 3-5 min to
+# measure on an H200.
 #
 #   OUT=/some/dir calibrate/cuda/run_on_gpu.sh [extra fleetsim_microbench args, e.g. --quick]
 #
@@ -10,6 +11,10 @@
 # built with nvcc directly; that needs nlohmann/json.hpp from /usr/include or from
 # build-cuda/gpu-include (make it here with: mkdir -p build-cuda/gpu-include &&
 # cp -r /usr/include/nlohmann build-cuda/gpu-include/, and carry build-cuda/gpu-include).
+# validate-step needs the fleetsim program: built here when the project configures, else a
+# prebuilt one carried in build-cuda/gpu-fleetsim/ (fleetsim and libfleetsim_cuda_executor.so
+# from a CUDA build elsewhere), else skipped. The logs end up in logs.tar.gz so that the results
+# fit the device tool's eight returned files.
 set -uo pipefail
 
 : "${OUT:?set OUT to the folder for results and logs}"
@@ -18,6 +23,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BUILD="${FLEETSIM_GPU_BUILD_DIR:-$ROOT/build-cuda-gpu}"
 SELF_TEST_LIMIT_S=120
 BENCH_LIMIT_S=330
+VALIDATE_LIMIT_S=150  # per phase
+SCENARIO="$ROOT/scenarios/deepseek-v3-r1-day.json"
 start_s=$(date +%s)
 log() { echo "[run_on_gpu $(( $(date +%s) - start_s ))s] $*" | tee -a "$OUT/run_on_gpu.log"; }
 
@@ -25,10 +32,14 @@ log() { echo "[run_on_gpu $(( $(date +%s) - start_s ))s] $*" | tee -a "$OUT/run_
 /usr/local/cuda/bin/nvcc --version > "$OUT/nvcc-version.txt" 2>&1 || nvcc --version > "$OUT/nvcc-version.txt" 2>&1 || true
 
 BIN=""
+CONFIGURED=0
 log "configuring with CMake (sm_90)"
 if cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DFLEETSIM_CUDA=ON \
      -DCMAKE_CUDA_ARCHITECTURES=90 -DFLEETSIM_MICROBENCH_CUDA_ARCHS=90 \
-     -DFLEETSIM_TESTS=OFF -DFLEETSIM_BENCH=OFF > "$OUT/configure.log" 2>&1 &&
+     -DFLEETSIM_TESTS=OFF -DFLEETSIM_BENCH=OFF > "$OUT/configure.log" 2>&1; then
+  CONFIGURED=1
+fi
+if [ "$CONFIGURED" -eq 1 ] &&
    cmake --build "$BUILD" -j"$(nproc)" --target fleetsim_microbench > "$OUT/build.log" 2>&1; then
   BIN="$BUILD/calibrate/cuda/fleetsim_microbench"
 else
@@ -38,8 +49,11 @@ else
   INC=()
   [ -d "$ROOT/build-cuda/gpu-include" ] && INC+=(-I"$ROOT/build-cuda/gpu-include")
   mkdir -p "$BUILD"
-  if (cd "$ROOT" && "$NVCC" -std=c++20 -O3 -gencode=arch=compute_90,code=sm_90 -I. "${INC[@]}" \
-        calibrate/cuda/*.cpp calibrate/cuda/*.cu -lcublasLt -o "$BUILD/fleetsim_microbench") \
+  SRC=(bench_shapes.cpp cpu_reference.cpp microbench_options.cpp profile_fragment.cpp
+       sample_stats.cpp attention_kernels.cu device_util.cu grouped_gemm.cu kernel_timing.cu
+       lt_gemm.cu memory_kernels.cu microbench_checks.cu microbench_main.cu microbench_tables.cu)
+  if (cd "$ROOT/calibrate/cuda" && "$NVCC" -std=c++20 -O3 -gencode=arch=compute_90,code=sm_90 \
+        -I"$ROOT" "${INC[@]}" "${SRC[@]}" -lcublasLt -o "$BUILD/fleetsim_microbench") \
         > "$OUT/build-nvcc.log" 2>&1; then
     BIN="$BUILD/fleetsim_microbench"
   else
@@ -76,4 +90,31 @@ for name, t in doc["kernel_benchmarks"].items():
     print(f"{name:28s} rows={len(rows):3d}  max TFLOPS={best:8.1f}  max GB/s={bw:8.0f}")
 PY
 fi
+
+# Validating the simulated Day-6 steps on this GPU (docs/cuda-microbench.md, "Validating a
+# simulated step"): every operator run with the microbenchmark kernels against the cost model.
+FLEETSIM=""
+PREBUILT="$ROOT/build-cuda/gpu-fleetsim/fleetsim"
+if [ "$CONFIGURED" -eq 1 ] &&
+   cmake --build "$BUILD" -j"$(nproc)" --target fleetsim > "$OUT/build-fleetsim.log" 2>&1; then
+  FLEETSIM="$BUILD/apps/fleetsim/fleetsim"
+elif [ -x "$PREBUILT" ]; then
+  FLEETSIM="$PREBUILT"
+fi
+if [ -z "$FLEETSIM" ]; then
+  log "no fleetsim program (CMake could not build it here and none is carried in $PREBUILT): validate-step skipped"
+else
+  log "validate-step with $FLEETSIM"
+  for phase in decode prefill; do
+    timeout "$VALIDATE_LIMIT_S" "$FLEETSIM" validate-step "$SCENARIO" --phase "$phase" \
+      --execute cuda --json "$OUT/validate-step-$phase.json" \
+      --write-measured "$OUT/measured-$phase.json" 2>&1 | tee "$OUT/validate-step-$phase.log"
+    vrc=${PIPESTATUS[0]}
+    log "validate-step $phase exit code $vrc"
+    [ "$vrc" -eq 0 ] || [ "$rc" -ne 0 ] || rc=$vrc
+  done
+fi
+
+# Logs into one archive: the device tool returns at most eight files.
+(cd "$OUT" && tar -czf logs.tar.gz -- *.log *.txt 2>/dev/null && rm -f -- *.log *.txt) || true
 exit "$rc"

@@ -3,6 +3,7 @@
 
 #include "sim/hw/flow_comm_cost_model.hpp"
 #include "sim/hw/kernel_cost_model.hpp"
+#include "sim/hw/measured_layer_cost_model.hpp"
 
 namespace fleetsim {
 
@@ -14,6 +15,7 @@ struct Registries {
     register_roofline_cost_models(layers, comm);
     register_flow_comm_cost_model(comm);
     register_calibrated_cost_model(layers);
+    register_measured_cost_model(layers);
   }
 };
 Registries& registries() {

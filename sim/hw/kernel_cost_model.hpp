@@ -24,6 +24,10 @@ struct GemmTiling {
   int block_n_min = 0, block_n_max = 0, block_n_step = 0;
   int block_k_fp8 = 0, block_k_bf16 = 0;
   double out_bytes_per_elem = 0;
+  // TMA multicast of the A tile to `multicast_ways` SMs of a cluster, used for single-group GEMMs
+  // with M >= multicast_min_m when N splits into whole clusters of tiles.
+  int multicast_ways = 1;
+  std::int64_t multicast_min_m = 0;
 };
 
 // Fitted parameters of the GEMM model (all GEMM classes share them).
@@ -35,7 +39,7 @@ struct GemmModelParams {
   // blocks, so every step loads and applies two scales (DeepGEMM's "double B scales" path).
   double unaligned_n_overhead = 0;
   double hbm_efficiency = 0;       // of the HBM peak, for unique bytes and epilogue stores
-  double fixed_ns = 0;             // per-kernel fixed latency (prologue, tail)
+  double fixed_ns = 0;             // per-kernel fixed latency (launch, prologue, tail)
   double overlap_exponent = 0;     // p of the p-norm joining compute and memory time (>= 1)
 };
 
@@ -65,6 +69,7 @@ struct OpCost {
   Bound bound = Bound::kLatency;
   int block_m = 0, block_n = 0;   // GEMMs: the tile chosen
   std::int64_t tiles = 0, waves = 0;
+  int multicast = 1;
 };
 
 // The tile DeepGEMM's heuristic picks: fewest waves over `sms`, then the fullest last wave, then the
@@ -72,6 +77,7 @@ struct OpCost {
 struct GemmTileChoice {
   int block_m = 0, block_n = 0;
   std::int64_t tiles = 0, waves = 0;
+  int multicast = 1;  // SMs sharing one A-tile load
 };
 GemmTileChoice choose_gemm_tiles(const GemmTiling& t, const Operator& op, int sms);
 

@@ -1,5 +1,6 @@
 // Interface: the compute time of one layer's stages on one GPU. Implementations are registered by
-// name ("roofline", "calibrated") and chosen in the scenario (policies.cost_model).
+// name ("roofline", "calibrated", "measured") and chosen in the scenario
+// (policies.layer_cost_model).
 #pragma once
 
 #include <cstdint>

@@ -8,6 +8,7 @@
 namespace fleetsim {
 
 enum class Phase : std::uint8_t { kPrefill, kDecode };
+inline const char* to_string(Phase p) { return p == Phase::kPrefill ? "prefill" : "decode"; }
 
 // What one DP rank computes in one microbatch (attention side).
 struct RankBatch {

@@ -71,6 +71,9 @@ void Metrics::on_complete(TimeNs now, TimeNs tpot_ns, std::int64_t output_tok) {
     tpot_ms_.add(ms);
     iv_tpot_ms_.add(ms);
     stream_tok_per_s_.add(1e3 / ms);
+    const double tokens = static_cast<double>(output_tok - 1);
+    stream_tokens_ += tokens;
+    stream_s_ += tokens * ms / 1e3;
   }
 }
 

@@ -76,6 +76,9 @@ class Metrics {
   const LogHistogram& ttft_s() const { return ttft_s_; }
   const LogHistogram& tpot_ms() const { return tpot_ms_; }
   const LogHistogram& stream_tok_per_s() const { return stream_tok_per_s_; }
+  // Decode tokens over the time streams spent producing them: the speed an output token sees
+  // (the per-request mean weighs a 5-token answer like a 5,000-token one).
+  double token_weighted_stream_tok_per_s() const { return stream_s_ > 0 ? stream_tokens_ / stream_s_ : 0; }
   const std::vector<HourBucket>& hours() const { return hours_; }
   const std::vector<TimelineRow>& timeline() const { return timeline_; }
   TimeNs sample_interval_ns() const { return sample_interval_ns_; }
@@ -92,6 +95,7 @@ class Metrics {
   double input_tok_ = 0, cached_tok_ = 0, output_tok_ = 0;
   LogHistogram ttft_s_ = ttft_hist(), tpot_ms_ = tpot_hist();
   LogHistogram stream_tok_per_s_ = LogHistogram(0.01, 1e4, 40);
+  double stream_tokens_ = 0, stream_s_ = 0;
   std::vector<HourBucket> hours_;
   // Node-time integration.
   TimeNs nodes_since_ns_ = 0;

@@ -38,6 +38,7 @@ Json make_summary(const ScenarioSpec& s, const Metrics& m, const Economics& e, c
       {"decode_output_tok_per_s_per_node", m.decode_node_s() > 0 ? m.output_tok() / m.decode_node_s() : 0.0}};
   j["latency"] = {{"ttft_s", dist(m.ttft_s())}, {"tpot_ms", dist(m.tpot_ms())},
                   {"output_tok_per_s", dist(m.stream_tok_per_s())}};
+  j["latency"]["output_tok_per_s"]["token_weighted"] = m.token_weighted_stream_tok_per_s();
   const double node_h = m.node_s() / 3600.0;
   j["fleet"] = {{"peak_nodes", m.peak_nodes()}, {"min_nodes", m.min_nodes()},
                 {"avg_nodes", duration_s > 0 ? m.node_s() / duration_s : 0.0},

@@ -96,7 +96,10 @@ class SloCapacityAutoscaler final : public Autoscaler {
   FleetTarget decide(const FleetObservation& o) override {
     FleetTarget t{1, 1};
     const double interval_s = ns_to_seconds(interval_ns_);
+    // Units the arrival rate alone needs (with headroom), before backlog and SLO feedback.
+    double need_prefill = 0, need_decode = 0;
     if (o.prefill_unit_tok_per_s > 0) {
+      need_prefill = o.computed_tok_per_s * (1 + headroom_) / o.prefill_unit_tok_per_s;
       const double demand = o.computed_tok_per_s + o.prefill_backlog_tok / interval_s;
       t.prefill_units = static_cast<int>(std::ceil(demand * (1 + headroom_) / o.prefill_unit_tok_per_s));
     }
@@ -108,6 +111,7 @@ class SloCapacityAutoscaler final : public Autoscaler {
       const double by_streams = o.decode_unit_streams_at_slo > 0
                                     ? static_cast<double>(o.decode_streams) / o.decode_unit_streams_at_slo
                                     : 0;
+      need_decode = by_tokens * (1 + headroom_);
       t.decode_units = static_cast<int>(std::ceil(std::max(by_tokens, by_streams) * (1 + headroom_)));
     }
     // Feedback on what the users saw: a kind that missed its SLO is not shrunk, and one that
@@ -122,7 +126,41 @@ class SloCapacityAutoscaler final : public Autoscaler {
       if (o.stream_tok_per_s_p50 < slo_.min_output_tok_per_s * (1 - headroom_))
         t.decode_units = std::max(t.decode_units, o.decode_units + 1);
     }
-    return fit_to_pool(t, o);
+    const int want_nodes = t.prefill_units * o.prefill_nodes_per_unit + t.decode_units * o.decode_nodes_per_unit;
+    if (want_nodes <= o.pool_nodes || need_prefill <= 0 || need_decode <= 0) return fit_to_pool(t, o);
+    return split_short_pool(need_prefill, need_decode, o);
+  }
+
+  // The pool cannot hold what both kinds want. A request needs both, so the rate served is the
+  // smaller of the two kinds' shares of their need: split the pool to maximise that share.
+  // Backlog and SLO misses are left out here (under a short pool they only move the bottleneck
+  // from one kind to the other), and the split held now is kept unless the best one serves a
+  // headroom's worth more: every move costs a unit's warm-up. Nodes left over go to whichever
+  // kind is shorter, without taking any from the other.
+  FleetTarget split_short_pool(double need_prefill, double need_decode, const FleetObservation& o) const {
+    auto served_share = [&](int p, int d) { return std::min(p / need_prefill, d / need_decode); };
+    auto nodes = [&](int p, int d) { return p * o.prefill_nodes_per_unit + d * o.decode_nodes_per_unit; };
+    FleetTarget t{1, 1};
+    double best_share = -1;
+    for (int p = 1; nodes(p, 1) <= o.pool_nodes; ++p) {
+      const int d = (o.pool_nodes - p * o.prefill_nodes_per_unit) / o.decode_nodes_per_unit;
+      const double share = served_share(p, d);
+      if (share > best_share) best_share = share, t = {p, d};
+    }
+    if (o.prefill_units >= 1 && o.decode_units >= 1 && nodes(o.prefill_units, o.decode_units) <= o.pool_nodes &&
+        served_share(o.prefill_units, o.decode_units) * (1 + headroom_) >= best_share)
+      t = {o.prefill_units, o.decode_units};
+    for (bool grew = true; grew;) {
+      const bool prefill_shorter = t.prefill_units / need_prefill <= t.decode_units / need_decode;
+      grew = false;
+      for (int kind = 0; kind < 2 && !grew; ++kind) {
+        const bool add_prefill = (kind == 0) == prefill_shorter;
+        const FleetTarget next = add_prefill ? FleetTarget{t.prefill_units + 1, t.decode_units}
+                                             : FleetTarget{t.prefill_units, t.decode_units + 1};
+        if (nodes(next.prefill_units, next.decode_units) <= o.pool_nodes) t = next, grew = true;
+      }
+    }
+    return t;
   }
 
  private:

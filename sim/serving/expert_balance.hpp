@@ -1,7 +1,8 @@
 // Expert-parallel load balancing of one kind of unit: routes sample microbatches with the expert
 // router, keeps the moving average of expert load, re-places experts with the EPLB policy every
 // period, and gives the step timer the resulting GPU imbalance (max/mean routed tokens) and
-// the number of distinct GPUs a token is dispatched to.
+// the number of distinct GPUs a token is dispatched to. Each step then draws the imbalance of
+// one of the microbatches routed through the current placement, so steps vary as routing does.
 #pragma once
 
 #include <memory>
@@ -21,6 +22,9 @@ struct ExpertBalanceStats {
   double mean_after() const { return updates ? sum_after / updates : 0; }
 };
 
+// The expert slots, groups, nodes and GPUs of one unit, as placement policies see them.
+PlacementShape unit_placement_shape(const ModelSpec& model, const UnitSpec& unit);
+
 class ExpertBalance {
  public:
   ExpertBalance(const ScenarioSpec& s, const UnitSpec& unit, StepTimer& timer, const char* stream);
@@ -29,10 +33,14 @@ class ExpertBalance {
   // per microbatch, re-places the experts, and updates the step timer.
   void rebalance(TimeNs now, double tokens_per_gpu_mb);
   const ExpertBalanceStats& stats() const { return stats_; }
+  // The max/mean GPU load of one routed microbatch, drawn for a step.
+  double draw_step_imbalance();
 
  private:
-  // Mean over `samples` routed microbatches of max/mean GPU load; updates the load average.
-  double measure(double tokens_per_gpu_mb, double* dest_gpus_per_token);
+  // Mean over `samples` routed microbatches of max/mean GPU load (each kept in `each` when given);
+  // updates the load average.
+  double measure(double tokens_per_gpu_mb, int samples, double* dest_gpus_per_token,
+                 std::vector<double>* each);
 
   const UnitSpec& unit_;
   int gpus_per_node_;
@@ -44,6 +52,8 @@ class ExpertBalance {
   RoutingResult routed_;
   std::vector<std::int64_t> tokens_;
   ExpertBalanceStats stats_;
+  std::vector<double> step_imbalance_;  // of the microbatches routed after the last placement
+  Rng step_rng_;
 };
 
 }  // namespace fleetsim

@@ -32,7 +32,6 @@ double decode_weight_bytes_per_gpu(const ModelSpec& m, const UnitSpec& u) {
 }
 
 // Attended key positions for computing tokens [p0, p1) of a causal prompt (1-based positions).
-double causal_pairs(double p0, double p1) { return (p1 - p0) * (p0 + p1 + 1) / 2.0; }
 
 }  // namespace
 
@@ -51,19 +50,14 @@ ServingSystem::ServingSystem(const ScenarioSpec& s)
   if (s.workload.kind == "trace")
     prefix_cache_.emplace(s.workload.prefix_cache_blocks, s.workload.kv_block_tok);
 
-  {
-    // FLOPs of one token through the weights of a layer vs one (query, key) attention pair.
-    const ModelSpec& m = s.model;
-    const double weight_flops = 2.0 * m.activated_params() / m.num_layers;
-    const double pair_flops = 2.0 * m.attention.num_heads * (m.attention.qk_head_dim() + m.attention.v_head_dim);
-    pairs_per_token_ = weight_flops / pair_flops;
-  }
+  pairs_per_token_ = prefill_pairs_per_token_time(s);
   tokens_per_step_ = s.decode.mtp ? 1.0 + s.decode.mtp_acceptance : 1.0;
   const double usable = s.hardware.gpu.hbm_bytes * (1.0 - s.kv_reserve_fraction) -
                         decode_weight_bytes_per_gpu(s.model, s.decode);
   kv_capacity_tok_ = std::max(0.0, usable / s.model.kv_cache_bytes_per_token());
   storage_bytes_per_s_per_unit_ =
       s.hardware.kv_storage_read_bytes_per_s_per_node * s.prefill.nodes_per_unit;
+  nominal_mix_ = nominal_request_mix(s.workload, s.seed);
 
   // Every unit the pool could hold exists from the start, off; the autoscaler turns them on.
   const int max_prefill = s.cluster_nodes / s.prefill.nodes_per_unit;
@@ -106,22 +100,54 @@ ServingSystem::ServingSystem(const ScenarioSpec& s)
 
 ServingSystem::~ServingSystem() = default;
 
-double ServingSystem::prefill_unit_capacity_tok_per_s(double mean_computed, double mean_cached) const {
+StepQuery ServingSystem::prefill_budget_query(const RequestMix& mix, double* mean_tokens_per_gpu) const {
   const UnitSpec& u = s_.prefill;
-  const double budget = static_cast<double>(u.token_budget_per_gpu);
-  const double per_request = std::max(1.0, mean_computed);
+  const double per_request = std::max(1.0, mix.mean_computed_tok());
+  const double pairs_per_tok = mix.pairs_per_computed_tok();
+  // The budget is in token-equivalents (a token plus its attention, see start_prefill_step).
+  const double budget = static_cast<double>(u.token_budget_per_gpu) / (1.0 + pairs_per_tok / pairs_per_token_);
   StepQuery q;
   // The busiest rank fills the budget; the mean rank carries 1/straggler of it.
   const double mean_tokens = budget / std::max(1.0, prefill_straggler_.tokens);
   q.max_rank_mb.tokens = static_cast<std::int64_t>(budget / 2);
   q.max_rank_mb.sequences = static_cast<std::int64_t>(std::ceil(budget / 2 / per_request));
-  // Each computed token attends to the cached prefix and, on average, half the computed part.
-  q.max_rank_mb.attended_pairs =
-      mean_tokens / 2 * (mean_cached + per_request / 2) * prefill_straggler_.attention;
+  q.max_rank_mb.attended_pairs = mean_tokens / 2 * pairs_per_tok * prefill_straggler_.attention;
   q.unit_tokens_mb = mean_tokens / 2 * u.gpus_per_unit;
   q.logit_tokens = q.max_rank_mb.sequences * 2;
-  const TimeNs t = prefill_timer_->step(q).total_ns;
-  return t > 0 ? mean_tokens * u.gpus_per_unit / ns_to_seconds(t) : 0;
+  if (mean_tokens_per_gpu) *mean_tokens_per_gpu = mean_tokens;
+  return q;
+}
+
+double ServingSystem::prefill_unit_capacity_tok_per_s(const RequestMix& mix) const {
+  double mean_tokens = 0;
+  const TimeNs t = prefill_timer_->step(prefill_budget_query(mix, &mean_tokens)).total_ns;
+  return t > 0 ? mean_tokens * s_.prefill.gpus_per_unit / ns_to_seconds(t) : 0;
+}
+
+double ServingSystem::prefill_pairs_per_token_time(const ScenarioSpec& s) const {
+  // From the prefill unit's own step cost at its token budget: the time one more token per rank
+  // adds (its projections, attention-free part and routed experts) against the time one more
+  // attended (query, key) pair adds. Attention runs in BF16 at a lower efficiency than the FP8
+  // GEMMs, so its exchange rate is not its FLOP ratio.
+  const double tokens = static_cast<double>(s.prefill.token_budget_per_gpu) / 2;  // per microbatch
+  const double pairs = tokens * 4096;  // a few thousand tokens of context: well past fixed costs
+  auto step_s = [&](double t, double p) {
+    StepQuery q;
+    q.max_rank_mb.tokens = static_cast<std::int64_t>(t);
+    q.max_rank_mb.sequences = 1;
+    q.max_rank_mb.attended_pairs = p;
+    q.unit_tokens_mb = t * s.prefill.gpus_per_unit;
+    q.logit_tokens = 2;
+    return ns_to_seconds(prefill_timer_->compute_step(q).total_ns);
+  };
+  const double per_token_s = (step_s(tokens, 0) - step_s(tokens / 2, 0)) / (tokens / 2);
+  const double per_pair_s = (step_s(tokens, pairs) - step_s(tokens, 0)) / pairs;
+  if (per_token_s > 0 && per_pair_s > 0) return per_token_s / per_pair_s;
+  // A cost model without attention cost: fall back to the FLOP ratio.
+  const ModelSpec& m = s.model;
+  const double weight_flops = 2.0 * m.activated_params() / m.num_layers;
+  const double pair_flops = 2.0 * m.attention.num_heads * (m.attention.qk_head_dim() + m.attention.v_head_dim);
+  return weight_flops / pair_flops;
 }
 
 double ServingSystem::decode_stream_tok_per_s(double batch_per_gpu, double mean_kv_tok) const {
@@ -241,10 +267,7 @@ void ServingSystem::on_arrival(TimeNs now) {
   r.cached_tok = a.hash_ids && prefix_cache_ ? prefix_cache_->lookup_and_store(*a.hash_ids, a.input_tok)
                                              : a.cached_tok;
   metrics_.on_arrival(now);
-  ++iv_arrivals_;
-  iv_computed_tok_ += static_cast<double>(r.computed_tok());
-  iv_cached_tok_ += static_cast<double>(r.cached_tok);
-  iv_output_tok_ += static_cast<double>(r.output_tok);
+  iv_mix_.add(r.input_tok, r.cached_tok, r.output_tok);
   schedule_next_arrival();
 
   if (static_cast<double>(r.input_tok + r.output_tok) > kv_capacity_tok_) {
@@ -306,7 +329,7 @@ void ServingSystem::start_prefill_step(std::uint32_t u, TimeNs now) {
   const TimeNs max_wait = seconds_to_ns(s_.slo.max_queue_wait_s);
   TimeNs next_ready = kTimeNever;
   RankBatch max_mb;
-  double unit_tokens = 0, unit_pairs = 0;
+  double unit_tokens = 0, unit_pairs = 0, busiest_work = -1;
   std::int64_t logit_tokens = 0;
   for (std::size_t rank = 0; rank < p.queues.size(); ++rank) {
     RequestFifo& fifo = p.queues[rank];
@@ -314,8 +337,8 @@ void ServingSystem::start_prefill_step(std::uint32_t u, TimeNs now) {
     double pairs = 0;
     RequestId prev = kNoRequest;
     // The budget is in token-equivalents: a computed token plus its attention, at the exchange
-    // rate of the model's FLOPs (pairs_per_token_). Capping each rank's work this way balances
-    // core attention across the DP ranks of a step, the published prefill objective.
+    // rate of their time on a prefill GPU (pairs_per_token_). Capping each rank's work this way
+    // balances core attention across the DP ranks of a step, the published prefill objective.
     double work = 0;
     for (RequestId id = fifo.front(); id != kNoRequest && work < budget_d;) {
       const Request& r = pool_[id];
@@ -333,10 +356,14 @@ void ServingSystem::start_prefill_step(std::uint32_t u, TimeNs now) {
       }
       const std::int64_t left = r.computed_tok() - r.prefilled_tok;
       const double p0 = static_cast<double>(r.cached_tok + r.prefilled_tok);
-      // Tokens that fit the remaining work at this prompt position (at least a block, so that
-      // a rank never stalls on one very long prefix).
-      const double per_token = 1.0 + (p0 + 1) / pairs_per_token_;
-      std::int64_t chunk = std::min<std::int64_t>(left, static_cast<std::int64_t>((budget_d - work) / per_token));
+      // The most tokens c from prompt position p0 whose work c + causal_pairs(p0, p0 + c) / R
+      // fits what is left of the budget (at least a block, so that a rank never stalls on one
+      // very long prefix): the positive root of c^2 / (2R) + c (1 + (2 p0 + 1) / (2R)) = left.
+      const double rate = pairs_per_token_;
+      const double b = 1.0 + (2.0 * p0 + 1.0) / (2.0 * rate);
+      const double room = std::max(0.0, budget_d - work);
+      const double fit = rate * (std::sqrt(b * b + 2.0 * room / rate) - b);
+      std::int64_t chunk = std::min<std::int64_t>(left, static_cast<std::int64_t>(fit));
       if (chunk <= 0) {
         if (tokens > 0) break;
         chunk = std::min<std::int64_t>(left, s_.workload.kv_block_tok);
@@ -352,10 +379,15 @@ void ServingSystem::start_prefill_step(std::uint32_t u, TimeNs now) {
       prev = id;
       id = r.next;
     }
-    // Two microbatches split each rank's tokens evenly (a prompt may straddle them).
-    max_mb.tokens = std::max(max_mb.tokens, (tokens + 1) / 2);
+    // Two microbatches split each rank's tokens evenly (a prompt may straddle them). The step
+    // is costed on the busiest rank's tokens and attention together (the GPU every layer waits
+    // for), not on maxima taken from different ranks.
+    if (work > busiest_work) {
+      busiest_work = work;
+      max_mb.tokens = (tokens + 1) / 2;
+      max_mb.attended_pairs = pairs / 2;
+    }
     max_mb.sequences = std::max(max_mb.sequences, (seqs + 1) / 2);
-    max_mb.attended_pairs = std::max(max_mb.attended_pairs, pairs / 2);
     logit_tokens = std::max(logit_tokens, logits);
     unit_tokens += static_cast<double>(tokens) / 2;
     unit_pairs += pairs / 2;
@@ -381,7 +413,7 @@ void ServingSystem::start_prefill_step(std::uint32_t u, TimeNs now) {
   if (2 * unit_tokens / ranks >= budget_d / 2)
     prefill_straggler_.observe(static_cast<double>(max_mb.tokens), unit_tokens / ranks,
                                max_mb.attended_pairs, unit_pairs / ranks);
-  StepQuery q{max_mb, unit_tokens, logit_tokens};
+  StepQuery q{max_mb, unit_tokens, logit_tokens, prefill_experts_->draw_step_imbalance()};
   p.last_step = prefill_timer_->step(q);
   if (now >= capture_at_ns_ && !captured_prefill_.done) {
     const double routed = unit_tokens * s_.model.moe.top_k / s_.prefill.gpus_per_unit;
@@ -473,6 +505,7 @@ bool ServingSystem::route_to_decode(RequestId id, TimeNs now) {
   ++l.requests;
   l.tokens += reserve;
   l.attention += kv;
+  peak_reserved_tok_ = std::max(peak_reserved_tok_, l.tokens);
   if (l.requests >= s_.decode.max_batch_per_gpu) l.accepting = false;
   d.rank_lb->on_update(rank);
   RankLoad& ul = decode_unit_loads_[u];
@@ -579,6 +612,7 @@ void ServingSystem::start_decode_step(std::uint32_t u, TimeNs now) {
   q.max_rank_mb.attended_pairs = max_kv / 2 * tok_per_seq;
   q.unit_tokens_mb = static_cast<double>(d.running) / 2 * tok_per_seq;
   q.logit_tokens = static_cast<std::int64_t>(max_running * tok_per_seq);
+  q.expert_imbalance = decode_experts_->draw_step_imbalance();
   d.last_step = decode_timer_->step(q);
   if (now >= capture_at_ns_ && !captured_decode_.done) {
     const double routed = q.unit_tokens_mb * s_.model.moe.top_k / s_.decode.gpus_per_unit;
@@ -656,34 +690,23 @@ void ServingSystem::on_autoscale(TimeNs now) {
   o.decode_nodes_per_unit = s_.decode.nodes_per_unit;
   o.max_prefill_units = static_cast<int>(prefill_.size());
   o.max_decode_units = static_cast<int>(decode_.size());
-  double mean_computed = 0, mean_cached = 0, mean_output = 0;
   const double dt = ns_to_seconds(now - last_autoscale_ns_);
-  if (now == 0 || iv_arrivals_ == 0) {
-    // Before anything is observed, plan with the scenario's nominal load.
-    if (s_.workload.kind == "synthetic") {
-      double sum = 0;
-      for (double w : s_.workload.hourly_weights) sum += w;
-      o.arrivals_per_s = s_.workload.requests_per_day * s_.workload.hourly_weights[0] / sum / 3600.0;
-      mean_cached = s_.workload.input.mean * s_.workload.cache_hit_share;
-      mean_computed = s_.workload.input.mean - mean_cached;
-      mean_output = s_.workload.output.mean;
-    }
-  } else {
-    const double n = static_cast<double>(iv_arrivals_);
-    o.arrivals_per_s = n / dt;
-    mean_computed = iv_computed_tok_ / n;
-    mean_cached = iv_cached_tok_ / n;
-    mean_output = iv_output_tok_ / n;
+  const bool observed = now > 0 && iv_mix_.requests() > 0;
+  // Before anything is observed, plan with the workload's nominal mix and first-hour rate.
+  const RequestMix& mix = observed ? iv_mix_ : nominal_mix_;
+  if (observed) {
+    o.arrivals_per_s = static_cast<double>(iv_mix_.requests()) / dt;
+  } else if (s_.workload.kind == "synthetic") {
+    double sum = 0;
+    for (double w : s_.workload.hourly_weights) sum += w;
+    o.arrivals_per_s = s_.workload.requests_per_day * s_.workload.hourly_weights[0] / sum / 3600.0;
   }
-  o.computed_tok_per_s = o.arrivals_per_s * mean_computed;
-  o.mean_output_tok = mean_output;
+  o.computed_tok_per_s = o.arrivals_per_s * mix.mean_computed_tok();
+  o.mean_output_tok = mix.mean_output_tok();
   for (const auto& p : prefill_) o.prefill_backlog_tok += p.queued_computed_tok;
   o.decode_streams = decode_streams_;
-  o.prefill_unit_tok_per_s =
-      prefill_unit_capacity_tok_per_s(mean_computed, mean_cached) * mean_computed /
-      std::max(1.0, mean_computed);
-  // Mean KV a stream holds over its life: its input plus half its output.
-  const double mean_kv = mean_computed + mean_cached + mean_output / 2;
+  o.prefill_unit_tok_per_s = prefill_unit_capacity_tok_per_s(mix);
+  const double mean_kv = mix.kv_tok_per_output_tok();
   o.decode_unit_streams_at_slo = decode_unit_streams_at_slo(mean_kv);
   o.decode_unit_tok_per_s_at_slo =
       o.decode_unit_streams_at_slo *
@@ -692,8 +715,7 @@ void ServingSystem::on_autoscale(TimeNs now) {
   o.stream_tok_per_s_p50 = iv_stream_speed_.quantile(0.5);
   apply_target(autoscaler_->decide(o), now);
   last_autoscale_ns_ = now;
-  iv_arrivals_ = 0;
-  iv_computed_tok_ = iv_cached_tok_ = iv_output_tok_ = 0;
+  iv_mix_.clear();
   iv_ttft_s_.clear();
   iv_stream_speed_.clear();
 }

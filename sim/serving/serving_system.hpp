@@ -22,6 +22,7 @@
 #include "sim/serving/request.hpp"
 #include "sim/serving/step_timer.hpp"
 #include "sim/serving/step_trace.hpp"
+#include "sim/serving/request_mix.hpp"
 #include "sim/serving/workload.hpp"
 #include "sim/spec/scenario_spec.hpp"
 
@@ -59,15 +60,26 @@ class ServingSystem {
   const StepTimer& prefill_timer() const { return *prefill_timer_; }
   const StepTimer& decode_timer() const { return *decode_timer_; }
   double decode_kv_capacity_tok_per_gpu() const { return kv_capacity_tok_; }
+  // The most KV (prompt + full output, reserved at admission) any decode GPU held in the run.
+  std::int64_t decode_peak_reserved_tok_per_gpu() const { return peak_reserved_tok_; }
   double decode_tokens_per_step() const { return tokens_per_step_; }
   const ExpertBalanceStats& prefill_expert_stats() const { return prefill_experts_->stats(); }
   const ExpertBalanceStats& decode_expert_stats() const { return decode_experts_->stats(); }
 
-  // Capacity of one unit predicted by the cost model (what the autoscaler plans with).
-  double prefill_unit_capacity_tok_per_s(double mean_computed_tok, double mean_cached_tok) const;
+  // Capacity of one unit predicted by the cost model for a request mix (what the autoscaler
+  // plans with): computed prompt tokens per second at the token budget, and the most streams
+  // that keep the speed SLO at the mix's KV length per output token.
+  double prefill_unit_capacity_tok_per_s(const RequestMix& mix) const;
+  // The prefill step at the token budget for a mix (the busiest rank full, the others at the
+  // observed straggler ratio); `mean_tokens_per_gpu` receives the mean rank's computed tokens.
+  StepQuery prefill_budget_query(const RequestMix& mix, double* mean_tokens_per_gpu = nullptr) const;
   double decode_unit_streams_at_slo(double mean_kv_tok) const;
+  // The workload's mix before anything is observed.
+  const RequestMix& nominal_mix() const { return nominal_mix_; }
   // Per-stream output speed (tok/s) of a decode unit with `batch_per_gpu` streams per GPU.
   double decode_stream_tok_per_s(double batch_per_gpu, double mean_kv_tok) const;
+  // The exchange rate of the prefill work budget (see start_prefill_step), from the cost model.
+  double prefill_pairs_per_token_time(const ScenarioSpec& s) const;
 
  private:
   enum EventKind : std::uint32_t {
@@ -127,12 +139,13 @@ class ServingSystem {
   Arrival next_arrival_;
   bool arrivals_done_ = false;
   double tokens_per_step_ = 1;
-  double pairs_per_token_ = 1;  // attention pairs that cost as much as one token's weights
+  double pairs_per_token_ = 1;  // attention pairs that cost a prefill GPU as much time as a token
   double kv_capacity_tok_ = 0;
   double storage_bytes_per_s_per_unit_ = 0;
   // Demand observed since the last autoscaler decision.
-  std::uint64_t iv_arrivals_ = 0;
-  double iv_computed_tok_ = 0, iv_cached_tok_ = 0, iv_output_tok_ = 0;
+  RequestMix iv_mix_;
+  std::int64_t peak_reserved_tok_ = 0;
+  RequestMix nominal_mix_;
   LogHistogram iv_ttft_s_{1e-3, 1e4, 40}, iv_stream_speed_{0.01, 1e4, 40};
   TimeNs last_autoscale_ns_ = 0;
   std::uint64_t completed_ = 0, rejected_ = 0;

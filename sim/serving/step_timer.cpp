@@ -58,16 +58,19 @@ double value_of(std::int64_t b) { return b < 0 ? 0.0 : std::exp2(static_cast<dou
 }  // namespace
 
 StepResult StepTimer::step(const StepQuery& q) const {
-  const std::array<std::int64_t, 6> key{q.max_rank_mb.tokens, q.max_rank_mb.sequences,
+  const double imbalance = q.expert_imbalance > 0 ? q.expert_imbalance : expert_imbalance_;
+  const std::array<std::int64_t, 7> key{q.max_rank_mb.tokens, q.max_rank_mb.sequences,
                                         bucket_of(q.max_rank_mb.attended_pairs),
                                         bucket_of(q.max_rank_mb.kv_tokens_read),
-                                        bucket_of(q.unit_tokens_mb), q.logit_tokens};
+                                        bucket_of(q.unit_tokens_mb), q.logit_tokens,
+                                        bucket_of(imbalance)};
   auto it = step_cache_.find(key);
   if (it != step_cache_.end()) return it->second;
   StepQuery snapped = q;
   snapped.max_rank_mb.attended_pairs = value_of(key[2]);
   snapped.max_rank_mb.kv_tokens_read = value_of(key[3]);
   snapped.unit_tokens_mb = value_of(key[4]);
+  snapped.expert_imbalance = value_of(key[6]);
   // Bounded memory: the cache is dropped when large (deterministically: same queries, same drops).
   if (step_cache_.size() > (1u << 16)) step_cache_.clear();
   return step_cache_.emplace(key, compute_step(snapped)).first->second;
@@ -81,7 +84,8 @@ StepResult StepTimer::compute_step(const StepQuery& q) const {
 
   // Routed work on the busiest GPU: its share of the unit's token copies, times the imbalance.
   const double copies = q.unit_tokens_mb * model_.moe.top_k;
-  const double gpu_tokens = copies / unit_.gpus_per_unit * expert_imbalance_;
+  const double imbalance = q.expert_imbalance > 0 ? q.expert_imbalance : expert_imbalance_;
+  const double gpu_tokens = copies / unit_.gpus_per_unit * imbalance;
   ExpertWork ex;
   ex.tokens_per_slot.assign(static_cast<std::size_t>(unit_.slots_per_gpu), 0);
   const auto per_slot = static_cast<std::int64_t>(std::ceil(gpu_tokens / unit_.slots_per_gpu));
@@ -92,9 +96,9 @@ StepResult StepTimer::compute_step(const StepQuery& q) const {
   const double tokens_per_gpu = q.unit_tokens_mb / unit_.gpus_per_unit;
   // The busiest receiver bounds the all-to-all: scale by the expert imbalance.
   const TimeNs dispatch =
-      static_cast<TimeNs>(all_to_all_ns(tokens_per_gpu, A2aKind::kDispatch) * expert_imbalance_);
+      static_cast<TimeNs>(all_to_all_ns(tokens_per_gpu, A2aKind::kDispatch) * imbalance);
   const TimeNs combine =
-      static_cast<TimeNs>(all_to_all_ns(tokens_per_gpu, A2aKind::kCombine) * expert_imbalance_);
+      static_cast<TimeNs>(all_to_all_ns(tokens_per_gpu, A2aKind::kCombine) * imbalance);
 
   r.dense.moe = false;
   r.dense.mb[0] = r.dense.mb[1] = dense;
@@ -107,6 +111,8 @@ StepResult StepTimer::compute_step(const StepQuery& q) const {
   RankBatch whole = q.max_rank_mb;
   whole.tokens *= 2;
   whole.sequences *= 2;
+  whole.attended_pairs *= 2;
+  whole.kv_tokens_read *= 2;
   r.overhead_ns = layers_.step_overhead_ns(phase_, whole, q.logit_tokens, split);
   r.total_ns = model_.num_dense_layers * r.dense_layer_ns +
                model_.num_moe_layers() * r.moe_layer_ns + r.overhead_ns;

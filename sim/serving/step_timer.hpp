@@ -22,6 +22,8 @@ struct StepQuery {
   RankBatch max_rank_mb;             // per microbatch, the maxima over the unit's ranks
   double unit_tokens_mb = 0;         // tokens of one microbatch summed over the unit's ranks
   std::int64_t logit_tokens = 0;     // tokens needing LM-head logits on the busiest rank
+  // This step's routed-expert max/mean over GPUs; 0 takes the unit's mean (set_expert_imbalance).
+  double expert_imbalance = 0;
 };
 
 struct StepResult {
@@ -72,13 +74,13 @@ class StepTimer {
   // the traffic matrix of a 144-GPU all-to-all is too costly to rebuild every step.
   mutable std::map<std::pair<int, int>, TimeNs> comm_cache_;
   struct KeyHash {
-    std::size_t operator()(const std::array<std::int64_t, 6>& k) const {
+    std::size_t operator()(const std::array<std::int64_t, 7>& k) const {
       std::size_t h = 0;
       for (auto v : k) h = h * 0x9E3779B97F4A7C15ULL + static_cast<std::size_t>(v);
       return h;
     }
   };
-  mutable std::unordered_map<std::array<std::int64_t, 6>, StepResult, KeyHash> step_cache_;
+  mutable std::unordered_map<std::array<std::int64_t, 7>, StepResult, KeyHash> step_cache_;
 };
 
 }  // namespace fleetsim

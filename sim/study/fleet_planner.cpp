@@ -168,8 +168,6 @@ PlanResult plan_fleet(const PlanSpec& p) {
 
   // Analytic lower bounds from the cost model's capacity of one unit (no simulation).
   const double computed = r.mean_input_tok * (1 - r.cache_hit_share);
-  const double cached = r.mean_input_tok * r.cache_hit_share;
-  const double mean_kv = r.mean_input_tok + r.mean_output_tok / 2;
   const double streams = r.peak_rate_per_s * std::max(0.0, r.mean_output_tok - 1) / r.slo.min_output_tok_per_s;
   auto bound = [&](const UnitShape& u) {
     ShapeBound b;
@@ -182,10 +180,10 @@ PlanResult plan_fleet(const PlanSpec& p) {
     const ScenarioSpec s = pl.load(c, 1.0);
     const ServingSystem sys(s);
     if (u.side == "prefill") {
-      b.unit_capacity = sys.prefill_unit_capacity_tok_per_s(computed, cached);
+      b.unit_capacity = sys.prefill_unit_capacity_tok_per_s(sys.nominal_mix());
       b.lower_bound_units = b.unit_capacity > 0 ? std::max(1, static_cast<int>(std::ceil(r.peak_rate_per_s * computed / b.unit_capacity))) : 0;
     } else {
-      b.unit_capacity = sys.decode_unit_streams_at_slo(mean_kv);
+      b.unit_capacity = sys.decode_unit_streams_at_slo(sys.nominal_mix().kv_tok_per_output_tok());
       b.lower_bound_units = b.unit_capacity > 0 ? std::max(1, static_cast<int>(std::ceil(streams / b.unit_capacity))) : 0;
     }
     return b;

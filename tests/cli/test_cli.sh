@@ -45,4 +45,96 @@ for k in ["ttft_s", "tpot_ms", "output_tok_per_s"]:
 PY
 "$bin" list-policies > "$tmp/policies.txt"
 grep -q "slo-capacity" "$tmp/policies.txt" || fail "list-policies"
+grep -q "measured" "$tmp/policies.txt" || fail "list-policies: no measured layer cost model"
+
+# validate-step with the cost model as executor: executed = predicted, and with the StepTimer's
+# uniform expert split the sums are the StepTimer's own stage, layer and step times.
+scenario="$root/scenarios/deepseek-v3-r1-day.json"
+for phase in decode prefill; do
+  "$bin" validate-step "$scenario" --phase $phase --execute model --routing uniform \
+    --json "$tmp/vs-$phase.json" --csv "$tmp/vs-$phase.csv" \
+    --write-measured "$tmp/measured-$phase.json" > "$tmp/vs-$phase.txt"
+  grep -q "^validate-step: $phase step" "$tmp/vs-$phase.txt" || fail "validate-step $phase table"
+done
+"$bin" validate-step "$scenario" --phase decode --json "$tmp/vs-drawn.json" > /dev/null
+python3 - "$tmp" <<'PY'
+import csv, json, sys
+tmp = sys.argv[1]
+for name in ["vs-decode", "vs-prefill", "vs-drawn"]:
+    v = json.load(open(f"{tmp}/{name}.json"))
+    assert v["executor"] == "model", name
+    assert all(op["error_pct"] == 0 and op["predicted_ns"] == op["executed_ns"] for op in v["ops"]), name
+    mb, step = v["step"]["microbatches"], v["step"]
+    for sec in ["moe_layer", "dense_layer", "step_ops"]:
+        s = v["sections"][sec]
+        ops = [op for op in v["ops"] if op["section"] == sec]
+        assert ops, (name, sec)
+        # Per-operator times add up to the section (each rounds up to whole ns once).
+        total = sum(op["predicted_ns"] for op in ops)
+        assert abs(total - s["predicted_ns"]) <= 1, (name, sec, total, s["predicted_ns"])
+        assert s["error_pct"] == 0 and s["predicted_ns"] == s["executed_ns"], (name, sec)
+    sec = v["sections"]
+    serial = mb * (step["dense_layers"] * sec["dense_layer"]["predicted_ns"] +
+                   step["moe_layers"] * sec["moe_layer"]["predicted_ns"]) + sec["step_ops"]["predicted_ns"]
+    whole = v["whole_step"]
+    assert abs(serial - whole["predicted_ns"]) <= 2 * (step["dense_layers"] + step["moe_layers"]) + 1, (name, serial, whole)
+    assert whole["error_pct"] == 0
+    if name == "vs-drawn":
+        assert v["step"]["routing"].startswith("drawn"), v["step"]["routing"]
+        continue
+    # Uniform routing: the StepTimer's numbers, exactly.
+    for layer in ["moe_layer", "dense_layer"]:
+        for st, t in sec[layer]["stages"].items():
+            assert t["predicted_ns"] == t["simulator_ns"], (name, layer, st, t)
+    assert sec["step_ops"]["predicted_ns"] == sec["step_ops"]["simulator_ns"], name
+    p = v["pipelined_step"]
+    assert p["predicted_ns"] == p["executed_ns"] == p["simulator_ns"], (name, p)
+    rows = list(csv.DictReader(open(f"{tmp}/{name}.csv")))
+    assert len(rows) == len(v["ops"]), name
+    m = json.load(open(f"{tmp}/measured-{v['phase']}.json"))
+    assert m["phase"] == v["phase"] and m["executor"] == "model"
+    assert m["ops"] and all(r == 1.0 for r in m["ops"].values()), m
+PY
+
+# The ratios of the model executor (all 1) give the calibrated simulation, to the request.
+measured="{\"name\":\"measured\",\"params\":{\"decode_ratios\":\"$tmp/measured-decode.json\",\"prefill_ratios\":\"$tmp/measured-prefill.json\"}}"
+for model in calibrated measured; do
+  spec='"calibrated"'; [ $model = measured ] && spec="$measured"
+  "$bin" run "$scenario" --quiet --scale 0.01 --set duration_s=1800 \
+    --set "policies.layer_cost_model=$spec" --out "$tmp/run-$model" > /dev/null
+done
+python3 - "$tmp" <<'PY'
+import json, sys
+a, b = (json.load(open(f"{sys.argv[1]}/run-{m}/summary.json")) for m in ["calibrated", "measured"])
+for k in ["requests", "tokens", "latency"]:
+    assert a[k] == b[k], (k, a[k], b[k])
+PY
+# A ratio file for the wrong phase or with a bad ratio: exit 2, naming the file and the path.
+set +e
+msg=$("$bin" run "$scenario" --quiet --out "$tmp/x" --set "policies.layer_cost_model={\"name\":\"measured\",\"params\":{\"decode_ratios\":\"$tmp/measured-prefill.json\"}}" 2>&1); rc=$?
+set -e
+[ "$rc" -eq 2 ] || fail "wrong-phase ratio file: exit $rc ($msg)"
+echo "$msg" | grep -q "measured-prefill.json: at /phase: expected \"decode\"" || fail "message: $msg"
+python3 -c "import json,sys; m=json.load(open(sys.argv[1])); m['ops']['q_b_proj']=-1; json.dump(m,open(sys.argv[2],'w'))" \
+  "$tmp/measured-decode.json" "$tmp/bad-ratios.json"
+set +e
+msg=$("$bin" run "$scenario" --quiet --out "$tmp/x" --set "policies.layer_cost_model={\"name\":\"measured\",\"params\":{\"decode_ratios\":\"$tmp/bad-ratios.json\"}}" 2>&1); rc=$?
+set -e
+[ "$rc" -eq 2 ] || fail "bad ratio: exit $rc ($msg)"
+echo "$msg" | grep -q "bad-ratios.json: at /ops/q_b_proj: expected a number > 0" || fail "message: $msg"
+
+# --execute cuda: exit 3 and "no CUDA device: ..." without a GPU (or a build without CUDA); on a
+# GPU machine it runs and writes its JSON.
+set +e
+msg=$("$bin" validate-step "$scenario" --phase decode --execute cuda --json "$tmp/vs-cuda.json" 2>&1); rc=$?
+set -e
+if [ "$rc" -eq 3 ]; then
+  echo "$msg" | grep -q "no CUDA device: " || fail "cuda without a device: $msg"
+  [ ! -e "$tmp/vs-cuda.json" ] || fail "cuda without a device wrote its JSON"
+elif [ "$rc" -eq 0 ]; then
+  python3 -c "import json,sys; v=json.load(open(sys.argv[1])); assert v['executor']=='cuda' and v['ops']" "$tmp/vs-cuda.json" \
+    || fail "cuda JSON"
+else
+  fail "validate-step --execute cuda: exit $rc ($msg)"
+fi
 echo "1 passed, 0 failed"

@@ -5,18 +5,14 @@
 #include "sim/hw/cost_model_registry.hpp"
 #include "sim/hw/kernel_cost_model.hpp"
 
+#include "tests/fixtures.hpp"
+
 using namespace fleetsim;
 
 namespace {
 
-const ModelSpec& v3() {
-  static const ModelSpec m = load_model_spec(FLEETSIM_SOURCE_DIR "/models/deepseek-v3.json");
-  return m;
-}
-const HardwareSpec& h800() {
-  static const HardwareSpec h = load_hardware_spec(FLEETSIM_SOURCE_DIR "/hw_profiles/h800.json");
-  return h;
-}
+using test::h800;
+using test::v3;
 
 Operator dense_fp8(std::int64_t m, std::int64_t n, std::int64_t k) {
   Operator op;
@@ -43,6 +39,21 @@ TEST_CASE("tile choice follows DeepGEMM's rule") {
   CHECK(c.block_n == 128);
   CHECK(c.waves == 14);
   CHECK(choose_gemm_tiles(t, dense_fp8(4096, 7168, 16384), 108).waves == 17);
+}
+
+TEST_CASE("TMA multicast follows DeepGEMM's rule: one group, M >= 1024, whole clusters of N") {
+  const GemmTiling t = parse_kernel_model(h800()).tiling;
+  CHECK(choose_gemm_tiles(t, dense_fp8(4096, 7168, 16384), 132).multicast == 2);
+  CHECK(choose_gemm_tiles(t, dense_fp8(512, 7168, 16384), 132).multicast == 1);  // M < 1024
+  // N = 2112 with block_n 112: 2112 is not a multiple of 224.
+  CHECK(choose_gemm_tiles(t, dense_fp8(4096, 2112, 7168), 132).multicast == 1);
+  Operator grouped = dense_fp8(1024, 4096, 7168);
+  grouped.cls = OpClass::kGroupedGemmMasked;
+  CHECK(choose_gemm_tiles(t, grouped, 132).multicast == 2);  // masked, one group
+  grouped.groups = 2;
+  CHECK(choose_gemm_tiles(t, grouped, 132).multicast == 1);  // masked, several groups
+  grouped.cls = OpClass::kGroupedGemmContiguous;
+  CHECK(choose_gemm_tiles(t, grouped, 132).multicast == 2);  // contiguous: one packed GEMM
 }
 
 TEST_CASE("GEMM time is monotone in M and grows when communication takes SMs") {

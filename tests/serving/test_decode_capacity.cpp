@@ -38,9 +38,9 @@ SteadyState probe(double arrivals_per_s) {
 
 TEST_CASE("decode capacity at 21 tok/s per stream is within 10% of Day-6's 14.8k per node") {
   // Day-6: decode nodes averaged 14.8k output tok/s at 20-22 tok/s per stream with a mean KV
-  // length of 4,989 tokens (the default scenario's lengths reproduce that mean). 200 and 250
+  // length of 4,989 tokens (the default scenario's lengths reproduce that mean). 200 and 300
   // arrivals/s bracket 21 tok/s per stream (docs/validation.md); interpolate between them.
-  const SteadyState lo = probe(200), hi = probe(250);
+  const SteadyState lo = probe(200), hi = probe(300);
   REQUIRE(lo.stream_tok_per_s > 21);
   REQUIRE(hi.stream_tok_per_s < 21);
   const double f = (lo.stream_tok_per_s - 21) / (lo.stream_tok_per_s - hi.stream_tok_per_s);

@@ -3,6 +3,9 @@
 
 #include "sim/metrics/economics.hpp"
 #include "sim/metrics/summary.hpp"
+#include "sim/policies/expert_placement.hpp"
+#include "sim/policies/load_balancer.hpp"
+#include "sim/serving/autoscaler.hpp"
 #include "sim/serving/serving_system.hpp"
 
 using namespace fleetsim;
@@ -86,4 +89,85 @@ TEST_CASE("an overloaded prefill unit chunks long prompts, turns away stale requ
   // Nobody waits much longer than the limit before starting: TTFT stays within the wait limit
   // plus a few steps.
   CHECK(m.ttft_s().quantile(0.99) < 60 + 30);
+}
+
+namespace {
+// Fifteen minutes of 1% of the Day-6 load on a pool of 48 nodes (room for three prefill and two
+// decode units) with one policy swapped: enough steps for every mechanism (batching, balancing,
+// EPLB, scaling) to act.
+void check_conservation_with(const std::string& override_json) {
+  INFO(override_json);
+  const ScenarioSpec s = load_scenario(
+      kScenario, {"duration_s=900", "sample_interval_s=300", "policies.eplb_period_s=300",
+                  "workload.requests_per_day=1.555e6", "cluster.nodes=48", override_json});
+  ServingSystem sys(s);
+  const RunStats st = sys.run();  // throws if conservation breaks
+  const Metrics& m = sys.metrics();
+  REQUIRE(m.arrived() > 10000);
+  CHECK(m.arrived() == m.completed() + m.rejected() + st.in_flight);
+  std::uint64_t by_reason = 0;
+  for (int r = 0; r < static_cast<int>(RejectReason::kCount); ++r) by_reason += m.rejected(static_cast<RejectReason>(r));
+  CHECK(by_reason == m.rejected());
+  CHECK(m.completed() > m.arrived() / 2);
+}
+}  // namespace
+
+TEST_CASE("no request is lost under any registered prefill or decode balancer") {
+  for (const auto& [name, entry] : prefill_balancers().entries())
+    check_conservation_with("policies.prefill_lb=\"" + name + "\"");
+  for (const auto& [name, entry] : decode_balancers().entries())
+    check_conservation_with("policies.decode_lb=\"" + name + "\"");
+}
+
+TEST_CASE("no request is lost under any registered expert placement") {
+  for (const auto& [name, entry] : expert_placers().entries()) {
+    if (name == "hierarchical") continue;  // needs groups % nodes == 0: not EP144 decode (below)
+    check_conservation_with("policies.eplb=\"" + name + "\"");
+  }
+}
+
+TEST_CASE("a placement policy that cannot place a unit's shape is a ConfigError at load") {
+  // Hierarchical EPLB packs whole expert groups per node: 8 groups cannot fill 18 decode nodes.
+  const ScenarioSpec s = load_scenario(kScenario, small({"policies.eplb=\"hierarchical\""}), 0.02);
+  try {
+    ServingSystem sys(s);
+    FAIL("no error");
+  } catch (const ConfigError& e) {
+    CHECK_THAT(std::string(e.what()), Catch::Contains("/policies/eplb"));
+    CHECK_THAT(std::string(e.what()), Catch::Contains("18 nodes"));
+  }
+}
+
+TEST_CASE("no request is lost under any registered autoscaler") {
+  for (const auto& [name, entry] : autoscalers().entries()) {
+    if (name == "fixed") {
+      check_conservation_with(
+          R"(policies.autoscaler={"name":"fixed","params":{"prefill_units":2,"decode_units":1}})");
+    } else if (name == "schedule") {
+      // Shrinks the fleet mid-run: drained units must hand their requests over or finish them.
+      check_conservation_with(
+          R"(policies.autoscaler={"name":"schedule","params":{"interval_s":120,"steps":[)"
+          R"({"clock_h":0,"prefill_units":3,"decode_units":2},{"clock_h":12.1,"prefill_units":1,"decode_units":1}]}})");
+    } else {
+      check_conservation_with(R"(policies.autoscaler={"name":")" + name + R"("})");
+    }
+  }
+}
+
+TEST_CASE("decode admission never reserves more KV on a GPU than it holds") {
+  // Decode GPUs with little room (66% of HBM reserved: ~80k tokens each) fed by three prefill
+  // units: requests wait for KV, some time out with their reason, and no GPU is over-committed.
+  const ScenarioSpec s = load_scenario(
+      kScenario,
+      small({"deployment.kv_reserve_fraction=0.66", "workload.requests_per_day=4e6", "cluster.nodes=30",
+             "policies.autoscaler={\"name\":\"fixed\",\"params\":{\"prefill_units\":3,\"decode_units\":1}}"}));
+  ServingSystem sys(s);
+  const RunStats st = sys.run();
+  const Metrics& m = sys.metrics();
+  const double cap = sys.decode_kv_capacity_tok_per_gpu();
+  REQUIRE(cap > 0);
+  CHECK(sys.decode_peak_reserved_tok_per_gpu() <= static_cast<std::int64_t>(cap));
+  CHECK(sys.decode_peak_reserved_tok_per_gpu() > static_cast<std::int64_t>(0.8 * cap));  // it filled up
+  CHECK(m.rejected(RejectReason::kDecodeCapacity) > 0);
+  CHECK(m.arrived() == m.completed() + m.rejected() + st.in_flight);
 }
