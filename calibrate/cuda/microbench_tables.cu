@@ -1,6 +1,7 @@
 // The timed tables: each shape gets enough independent input sets to rotate past L2, warm-up
 // runs, then the median of event-timed repeats.
 #include <cstdio>
+#include <utility>
 
 #include "calibrate/cuda/kernel_timing.cuh"
 #include "calibrate/cuda/microbench_suite.cuh"
@@ -16,9 +17,11 @@ Json timing_meta(const BenchPlan& plan) {
 
 TimingRuns runs_of(const BenchPlan& plan) { return {plan.warmup_iters, plan.timed_iters}; }
 
-void log_row(const std::string& table, const Json& row) {
-  std::printf("  %-26s %s\n", table.c_str(), row.dump().c_str());
+// Appends a measured row to its table and echoes it (long runs show progress row by row).
+void add_row(BenchTable& t, Json row) {
+  std::printf("  %-26s %s\n", t.name.c_str(), row.dump().c_str());
   std::fflush(stdout);
+  t.rows.push_back(std::move(row));
 }
 
 BenchTable gemm_table(GpuContext& ctx, const std::string& name, GemmPrecision p,
@@ -43,8 +46,7 @@ BenchTable gemm_table(GpuContext& ctx, const std::string& name, GemmPrecision p,
     const double eb = input_bytes_per_elem(p);
     Json row = grouped ? grouped_gemm_row(s, st.median_us, eb) : gemm_row({s.m, s.n, s.k}, st.median_us, eb);
     row["rotation_sets"] = st.rotation_sets;
-    log_row(name, row);
-    t.rows.push_back(row);
+    add_row(t, std::move(row));
   }
   if (!unsupported.empty()) t.meta["unsupported"] = unsupported;
   return t;
@@ -65,8 +67,7 @@ BenchTable mla_table(GpuContext& ctx, const BenchPlan& plan) {
             {"timing", timing_meta(plan)}};
   for (const auto& s : plan.mla_decode) {
     Json row = mla_decode_row(s, time_mla_decode(ctx, s, 1, runs_of(plan)).median_us);
-    log_row(t.name, row);
-    t.rows.push_back(row);
+    add_row(t, std::move(row));
   }
   return t;
 }
@@ -80,8 +81,7 @@ BenchTable prefill_table(GpuContext& ctx, const BenchPlan& plan) {
             {"timing", timing_meta(plan)}};
   for (const auto& s : plan.attention_prefill) {
     Json row = prefill_attention_row(s, time_prefill_attention(ctx, s, runs_of(plan)).median_us);
-    log_row(t.name, row);
-    t.rows.push_back(row);
+    add_row(t, std::move(row));
   }
   return t;
 }
@@ -97,8 +97,7 @@ BenchTable copy_table(GpuContext& ctx, const BenchPlan& plan) {
     const double memcpy_us = time_copy(ctx, bytes, CopyMethod::kMemcpyAsync, runs_of(plan)).median_us;
     for (const auto& row : {hbm_copy_row("copy_kernel_16B", static_cast<double>(bytes), kernel_us),
                             hbm_copy_row("cudaMemcpyAsync_d2d", static_cast<double>(bytes), memcpy_us)}) {
-      log_row(t.name, row);
-      t.rows.push_back(row);
+      add_row(t, row);
     }
   }
   return t;
@@ -112,8 +111,7 @@ BenchTable elementwise_table(GpuContext& ctx, const BenchPlan& plan) {
             {"timing", timing_meta(plan)}};
   for (const auto& s : plan.elementwise) {
     Json row = elementwise_row(s, time_elementwise(ctx, s, runs_of(plan)).median_us);
-    log_row(t.name, row);
-    t.rows.push_back(row);
+    add_row(t, std::move(row));
   }
   return t;
 }

@@ -8,6 +8,7 @@
 #include <limits>
 #include <vector>
 
+#include "sim/engine/dary_heap.hpp"
 #include "sim/engine/event.hpp"
 
 namespace fleetsim {
@@ -26,7 +27,7 @@ class HeapEventQueue {
     Event e{time_ns, (static_cast<std::uint64_t>(phase) << 56) | (next_seq_++ & kSeqMask), kind,
             target, payload};
     heap_.push_back(e);
-    sift_up(heap_.size() - 1);
+    dary_heap::sift_up(heap_, heap_.size() - 1);
   }
 
   const Event& top() const { return heap_.front(); }
@@ -35,7 +36,7 @@ class HeapEventQueue {
     Event out = heap_.front();
     Event last = heap_.back();
     heap_.pop_back();
-    if (!heap_.empty()) sift_down(0, last);
+    if (!heap_.empty()) dary_heap::sift_down(heap_, 0, last);
 #ifndef NDEBUG
     last_pop_ns_ = out.time_ns;
 #endif
@@ -44,35 +45,6 @@ class HeapEventQueue {
 
  private:
   static constexpr std::uint64_t kSeqMask = (std::uint64_t{1} << 56) - 1;
-  static constexpr std::size_t kArity = 4;
-
-  void sift_up(std::size_t i) {
-    Event e = heap_[i];
-    while (i > 0) {
-      const std::size_t parent = (i - 1) / kArity;
-      if (!event_before(e, heap_[parent])) break;
-      heap_[i] = heap_[parent];
-      i = parent;
-    }
-    heap_[i] = e;
-  }
-
-  // Moves `e` down from hole i to its place.
-  void sift_down(std::size_t i, const Event& e) {
-    const std::size_t n = heap_.size();
-    for (;;) {
-      const std::size_t first = i * kArity + 1;
-      if (first >= n) break;
-      std::size_t best = first;
-      const std::size_t last = first + kArity < n ? first + kArity : n;
-      for (std::size_t c = first + 1; c < last; ++c)
-        if (event_before(heap_[c], heap_[best])) best = c;
-      if (!event_before(heap_[best], e)) break;
-      heap_[i] = heap_[best];
-      i = best;
-    }
-    heap_[i] = e;
-  }
 
   std::vector<Event> heap_;
   std::uint64_t next_seq_ = 0;

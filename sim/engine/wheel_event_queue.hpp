@@ -11,6 +11,7 @@
 #include <limits>
 #include <vector>
 
+#include "sim/engine/dary_heap.hpp"
 #include "sim/engine/event.hpp"
 
 namespace fleetsim {
@@ -61,7 +62,7 @@ class WheelEventQueue {
     const std::uint64_t w = window_of(time_ns);
     if (w <= base_window_) {
       bottom_.push_back(e);
-      sift_up(bottom_.size() - 1);
+      dary_heap::sift_up(bottom_, bottom_.size() - 1);
       return;
     }
     spill(e, w);
@@ -76,7 +77,7 @@ class WheelEventQueue {
     bottom_.pop_back();
     --size_;
     if (!bottom_.empty()) {
-      sift_down(0, last);
+      dary_heap::sift_down(bottom_, 0, last);
     } else if (level_mask_ != 0) {
       refill();
     }
@@ -88,7 +89,6 @@ class WheelEventQueue {
 
  private:
   static constexpr std::uint64_t kSeqMask = (std::uint64_t{1} << 56) - 1;
-  static constexpr std::size_t kArity = 4;
   static constexpr unsigned kDigitBits = 8;
   static constexpr unsigned kSlotsPerLevel = 1u << kDigitBits;
   static constexpr unsigned kWordsPerLevel = kSlotsPerLevel / 64;
@@ -193,47 +193,13 @@ class WheelEventQueue {
         c = next;
       }
     } while (bottom_.empty());
-    heapify();
+    dary_heap::heapify(bottom_);
   }
 
   void prefetch_chunk(std::uint32_t c) const {
     const char* p = reinterpret_cast<const char*>(pool_.data() + std::size_t{c} * kChunkEvents);
     for (std::size_t b = 0; b < kChunkEvents * sizeof(Event); b += kCacheLineBytes)
       __builtin_prefetch(p + b);
-  }
-
-  void heapify() {
-    const std::size_t n = bottom_.size();
-    if (n < 2) return;
-    for (std::size_t i = (n - 2) / kArity + 1; i-- > 0;) sift_down(i, bottom_[i]);
-  }
-
-  void sift_up(std::size_t i) {
-    const Event e = bottom_[i];
-    while (i > 0) {
-      const std::size_t parent = (i - 1) / kArity;
-      if (!event_before(e, bottom_[parent])) break;
-      bottom_[i] = bottom_[parent];
-      i = parent;
-    }
-    bottom_[i] = e;
-  }
-
-  // Moves `e` down from hole i to its place (e is copied first: it may alias bottom_[i]).
-  void sift_down(std::size_t i, const Event e) {
-    const std::size_t n = bottom_.size();
-    for (;;) {
-      const std::size_t first = i * kArity + 1;
-      if (first >= n) break;
-      std::size_t best = first;
-      const std::size_t last = first + kArity < n ? first + kArity : n;
-      for (std::size_t c = first + 1; c < last; ++c)
-        if (event_before(bottom_[c], bottom_[best])) best = c;
-      if (!event_before(bottom_[best], e)) break;
-      bottom_[i] = bottom_[best];
-      i = best;
-    }
-    bottom_[i] = e;
   }
 
   unsigned window_shift_;

@@ -150,17 +150,20 @@ class SloCapacityAutoscaler final : public Autoscaler {
     if (o.prefill_units >= 1 && o.decode_units >= 1 && nodes(o.prefill_units, o.decode_units) <= o.pool_nodes &&
         served_share(o.prefill_units, o.decode_units) * (1 + headroom_) >= best_share)
       t = {o.prefill_units, o.decode_units};
-    for (bool grew = true; grew;) {
+    for (;;) {
+      const FleetTarget more_prefill{t.prefill_units + 1, t.decode_units};
+      const FleetTarget more_decode{t.prefill_units, t.decode_units + 1};
       const bool prefill_shorter = t.prefill_units / need_prefill <= t.decode_units / need_decode;
-      grew = false;
-      for (int kind = 0; kind < 2 && !grew; ++kind) {
-        const bool add_prefill = (kind == 0) == prefill_shorter;
-        const FleetTarget next = add_prefill ? FleetTarget{t.prefill_units + 1, t.decode_units}
-                                             : FleetTarget{t.prefill_units, t.decode_units + 1};
-        if (nodes(next.prefill_units, next.decode_units) <= o.pool_nodes) t = next, grew = true;
+      const FleetTarget& first = prefill_shorter ? more_prefill : more_decode;
+      const FleetTarget& second = prefill_shorter ? more_decode : more_prefill;
+      if (nodes(first.prefill_units, first.decode_units) <= o.pool_nodes) {
+        t = first;
+      } else if (nodes(second.prefill_units, second.decode_units) <= o.pool_nodes) {
+        t = second;
+      } else {
+        return t;
       }
     }
-    return t;
   }
 
  private:

@@ -50,7 +50,7 @@ ServingSystem::ServingSystem(const ScenarioSpec& s)
   if (s.workload.kind == "trace")
     prefix_cache_.emplace(s.workload.prefix_cache_blocks, s.workload.kv_block_tok);
 
-  pairs_per_token_ = prefill_pairs_per_token_time(s);
+  pairs_per_token_ = prefill_pairs_per_token_time();
   tokens_per_step_ = s.decode.mtp ? 1.0 + s.decode.mtp_acceptance : 1.0;
   const double usable = s.hardware.gpu.hbm_bytes * (1.0 - s.kv_reserve_fraction) -
                         decode_weight_bytes_per_gpu(s.model, s.decode);
@@ -124,19 +124,19 @@ double ServingSystem::prefill_unit_capacity_tok_per_s(const RequestMix& mix) con
   return t > 0 ? mean_tokens * s_.prefill.gpus_per_unit / ns_to_seconds(t) : 0;
 }
 
-double ServingSystem::prefill_pairs_per_token_time(const ScenarioSpec& s) const {
+double ServingSystem::prefill_pairs_per_token_time() const {
   // From the prefill unit's own step cost at its token budget: the time one more token per rank
   // adds (its projections, attention-free part and routed experts) against the time one more
   // attended (query, key) pair adds. Attention runs in BF16 at a lower efficiency than the FP8
   // GEMMs, so its exchange rate is not its FLOP ratio.
-  const double tokens = static_cast<double>(s.prefill.token_budget_per_gpu) / 2;  // per microbatch
+  const double tokens = static_cast<double>(s_.prefill.token_budget_per_gpu) / 2;  // per microbatch
   const double pairs = tokens * 4096;  // a few thousand tokens of context: well past fixed costs
   auto step_s = [&](double t, double p) {
     StepQuery q;
     q.max_rank_mb.tokens = static_cast<std::int64_t>(t);
     q.max_rank_mb.sequences = 1;
     q.max_rank_mb.attended_pairs = p;
-    q.unit_tokens_mb = t * s.prefill.gpus_per_unit;
+    q.unit_tokens_mb = t * s_.prefill.gpus_per_unit;
     q.logit_tokens = 2;
     return ns_to_seconds(prefill_timer_->compute_step(q).total_ns);
   };
@@ -144,7 +144,7 @@ double ServingSystem::prefill_pairs_per_token_time(const ScenarioSpec& s) const 
   const double per_pair_s = (step_s(tokens, pairs) - step_s(tokens, 0)) / pairs;
   if (per_token_s > 0 && per_pair_s > 0) return per_token_s / per_pair_s;
   // A cost model without attention cost: fall back to the FLOP ratio.
-  const ModelSpec& m = s.model;
+  const ModelSpec& m = s_.model;
   const double weight_flops = 2.0 * m.activated_params() / m.num_layers;
   const double pair_flops = 2.0 * m.attention.num_heads * (m.attention.qk_head_dim() + m.attention.v_head_dim);
   return weight_flops / pair_flops;

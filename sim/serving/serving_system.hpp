@@ -78,8 +78,6 @@ class ServingSystem {
   const RequestMix& nominal_mix() const { return nominal_mix_; }
   // Per-stream output speed (tok/s) of a decode unit with `batch_per_gpu` streams per GPU.
   double decode_stream_tok_per_s(double batch_per_gpu, double mean_kv_tok) const;
-  // The exchange rate of the prefill work budget (see start_prefill_step), from the cost model.
-  double prefill_pairs_per_token_time(const ScenarioSpec& s) const;
 
  private:
   enum EventKind : std::uint32_t {
@@ -95,6 +93,8 @@ class ServingSystem {
   };
 
   void dispatch(const Event& e);
+  // The exchange rate of the prefill work budget (see start_prefill_step), from the cost model.
+  double prefill_pairs_per_token_time() const;
   void schedule_next_arrival();
   void on_arrival(TimeNs now);
   void prefill_kick(std::uint32_t u, TimeNs now);
