@@ -5,6 +5,7 @@
 #include "sim/hw/kernel_cost_model.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 #include "sim/engine/time.hpp"
@@ -149,7 +150,30 @@ GemmTileChoice choose_gemm_tiles(const GemmTiling& t, const Operator& op, int sm
 KernelCostModel::KernelCostModel(const GpuSpec& gpu, const KernelModelParams& params)
     : gpu_(gpu), p_(params) {}
 
+std::size_t KernelCostModel::GemmKeyHash::operator()(const GemmKey& k) const {
+  std::size_t h = 0;
+  for (auto v : k) h = h * 0x9E3779B97F4A7C15ULL + static_cast<std::size_t>(v);
+  return h;
+}
+
 OpCost KernelCostModel::gemm(const Operator& op, int sms) const {
+  // Uneven groups are costed group by group: only uniform shapes are memoised.
+  std::int64_t m = op.m;
+  if (op.group_m != nullptr) {
+    for (std::int64_t g = 0; g < op.groups; ++g) {
+      if (op.group_m[g] != op.group_m[0]) return gemm_uncached(op, sms);
+    }
+    m = op.groups > 0 ? op.group_m[0] : 0;
+  }
+  const GemmKey key{static_cast<std::int64_t>(op.cls) * 4 + static_cast<std::int64_t>(op.precision),
+                    m, op.n, op.k, op.groups, sms, std::bit_cast<std::int64_t>(op.bytes)};
+  auto it = gemm_memo_.find(key);
+  if (it != gemm_memo_.end()) return it->second;
+  if (gemm_memo_.size() > (1u << 16)) gemm_memo_.clear();  // bounded memory
+  return gemm_memo_.emplace(key, gemm_uncached(op, sms)).first->second;
+}
+
+OpCost KernelCostModel::gemm_uncached(const Operator& op, int sms) const {
   OpCost c;
   const GemmTileChoice tc = choose_gemm_tiles(p_.tiling, op, sms);
   c.block_m = tc.block_m, c.block_n = tc.block_n, c.tiles = tc.tiles, c.waves = tc.waves;

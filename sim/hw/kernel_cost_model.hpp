@@ -4,8 +4,10 @@
 // the hardware profile's "kernel_model". Also the "calibrated" LayerCostModel built on it.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/hw/cost_model_registry.hpp"
@@ -90,8 +92,17 @@ class KernelCostModel {
 
  private:
   OpCost gemm(const Operator& op, int sms) const;
+  OpCost gemm_uncached(const Operator& op, int sms) const;
   GpuSpec gpu_;
   KernelModelParams p_;
+  // GEMM costs by shape: a simulated step re-costs the same few dozen GEMM shapes every time
+  // (M takes few distinct values), and the tile search is the step timer's hottest path. A pure
+  // function's memo, so lookup order cannot change a result.
+  using GemmKey = std::array<std::int64_t, 7>;
+  struct GemmKeyHash {
+    std::size_t operator()(const GemmKey& k) const;
+  };
+  mutable std::unordered_map<GemmKey, OpCost, GemmKeyHash> gemm_memo_;
 };
 
 // The "calibrated" LayerCostModel: stage times as sums of operator costs.

@@ -86,6 +86,38 @@ TEST_CASE("GEMM time is monotone in M and grows when communication takes SMs") {
   CHECK(k.cost(big, 132).bound == Bound::kCompute);
 }
 
+TEST_CASE("memoised GEMM costs equal fresh ones, whatever was asked before") {
+  const KernelModelParams params = parse_kernel_model(h800());
+  const KernelCostModel warm(h800().gpu, params);
+  // Fill the memo with many shapes (and the same shape on other SM counts and groups) first.
+  for (std::int64_t m = 1; m <= 4096; m += 61) {
+    warm.cost(dense_fp8(m, 7168, 2048), 132);
+    warm.cost(dense_fp8(m, 7168, 2048), 108);
+  }
+  for (std::int64_t m : {1, 64, 128, 1000, 4096}) {
+    for (int sms : {132, 108}) {
+      const KernelCostModel fresh(h800().gpu, params);
+      const Operator op = dense_fp8(m, 7168, 2048);
+      const OpCost a = fresh.cost(op, sms), b = warm.cost(op, sms), c = warm.cost(op, sms);
+      CHECK(a.time_s == b.time_s);
+      CHECK(b.time_s == c.time_s);
+      CHECK(a.block_n == b.block_n);
+      CHECK(a.waves == b.waves);
+    }
+  }
+  // Uneven groups are costed as given, not as any uniform shape seen before.
+  Operator grouped = dense_fp8(64, 4096, 7168);
+  grouped.cls = OpClass::kGroupedGemmMasked;
+  grouped.groups = 2;
+  const std::int64_t even[] = {64, 64}, uneven[] = {1, 127};
+  grouped.group_m = even;
+  const double t_even = warm.cost(grouped, 132).time_s;
+  grouped.group_m = uneven;
+  const KernelCostModel fresh(h800().gpu, params);
+  CHECK(warm.cost(grouped, 132).time_s == fresh.cost(grouped, 132).time_s);
+  CHECK(warm.cost(grouped, 132).time_s != t_even);
+}
+
 TEST_CASE("decode core attention at the facts-file example is ~270 us") {
   // Facts file 3.2: 128 seqs x 4,989 KV tokens, h_q=128, s_q=1, d_k=576, d_v=512:
   // 2*128*4989*1088*128 = 177.9 GFLOP => ~270 us at FlashMLA's 660 TFLOPS (compute-bound, since
