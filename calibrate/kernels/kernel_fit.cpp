@@ -16,7 +16,7 @@ namespace fleetsim {
 
 namespace {
 
-constexpr int kNumGemmParams = 7;
+constexpr int kNumGemmParams = 8;
 using Theta = Eigen::Matrix<double, kNumGemmParams, 1>;
 
 constexpr double kTera = 1e12;
@@ -35,6 +35,7 @@ GemmModelParams to_params(const Theta& t) {
   g.overlap_exponent = 1.0 + std::exp(t(4));
   g.l2_bytes_per_s = std::exp(t(5)) * 1e12;
   g.unaligned_n_overhead = std::exp(t(6));
+  g.wave_latency_ns = std::exp(t(7));
   return g;
 }
 
@@ -42,7 +43,7 @@ Theta to_theta(const GemmModelParams& g) {
   Theta t;
   t << logit(g.compute_efficiency), std::log(g.min_k_iteration_ns), logit(g.hbm_efficiency),
       std::log(g.fixed_ns), std::log(g.overlap_exponent - 1.0), std::log(g.l2_bytes_per_s / 1e12),
-      std::log(g.unaligned_n_overhead);
+      std::log(g.unaligned_n_overhead), std::log(g.wave_latency_ns);
   return t;
 }
 
@@ -150,6 +151,7 @@ std::vector<Theta> default_starts() {
           g.overlap_exponent = p;
           g.l2_bytes_per_s = 10e12;
           g.unaligned_n_overhead = 0.1;
+          g.wave_latency_ns = 300;
           s.push_back(to_theta(g));
         }
   return s;
@@ -414,6 +416,7 @@ Json kernel_model_json(const KernelFitReport& rep) {
         {"unaligned_n_overhead", r4(p.gemm.unaligned_n_overhead)},
         {"hbm_efficiency", r4(p.gemm.hbm_efficiency)},
         {"fixed_ns", r1(p.gemm.fixed_ns)},
+        {"wave_latency_ns", r1(p.gemm.wave_latency_ns)},
         {"overlap_exponent", r4(p.gemm.overlap_exponent)}}},
       {"mla_decode",
        {{"compute_efficiency", r4(p.mla_compute_efficiency)},
@@ -445,9 +448,11 @@ std::string kernel_fit_markdown(const KernelFitReport& rep) {
        "`ceil(K / BLOCK_K) * max((1 + u) * 2*bm*bn*BLOCK_K / (peak_per_SM * e_c), (bm/c+bn)*BLOCK_K*active_SMs / L2, t_iter)`, u applying when BLOCK_K % block_n != 0 (two B scales per step), "
        "c = 2 when DeepGEMM multicasts the A tile over a 2-SM cluster (one group, M >= 1024, N a "
        "multiple of 2*block_n), else 1; "
-       "plus its BF16 output store `bm*bn*2*active_SMs / (HBM * e_m)`; compute time = waves x "
-       "tile time. Memory time = unique bytes (A and B read once, D written once) / (HBM * e_m). "
-       "Time = `t_fixed + (compute^p + memory^p)^(1/p)`. The fit minimises the log time error "
+       "compute time = waves x tile time. Load time = A and B bytes (read once) / (HBM * e_m) + "
+       "waves x t_wave (each wave refills its operand pipeline from HBM). Store time = D bytes "
+       "(written once, BF16) / (HBM * e_m): the output is stored after each tile's main loop, "
+       "with every SM storing at once, so it adds to the kernel. "
+       "Time = `t_fixed + (compute^p + load^p)^(1/p) + store`. The fit minimises the log time error "
        "with each table weighted equally (rows weighted 1/sqrt(rows in their table)).\n"
     << "- **MLA decode** (FlashMLA): `t_fixed + max(FLOPs / (BF16 peak * e_mla * SM share), KV "
        "bytes / (HBM * e_mla_hbm))` with FLOPs = 2*h*s_q*s_k*(576+512), bytes = s_k*576*2.\n"
@@ -465,6 +470,7 @@ std::string kernel_fit_markdown(const KernelFitReport& rep) {
     << "| gemm.hbm_efficiency (of " << fmt("%.2f", rep.gpu.hbm_bytes_per_s / 1e12) << " TB/s) | "
     << fmt("%.4f", p.gemm.hbm_efficiency) << " | LM fit |\n"
     << "| gemm.fixed_ns | " << fmt("%.1f", p.gemm.fixed_ns) << " | LM fit |\n"
+    << "| gemm.wave_latency_ns | " << fmt("%.1f", p.gemm.wave_latency_ns) << " | LM fit |\n"
     << "| gemm.overlap_exponent | " << fmt("%.3f", p.gemm.overlap_exponent) << " | LM fit |\n"
     << "| mla_decode.compute_efficiency (of " << fmt("%.0f", rep.gpu.bf16_flops_per_s / kTera)
     << " BF16 TFLOPS) | " << fmt("%.4f", p.mla_compute_efficiency)

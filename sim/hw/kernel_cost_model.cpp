@@ -80,13 +80,15 @@ KernelModelParams parse_kernel_model(const HardwareSpec& hw) {
   p.tiling = parse_gemm_tiling(k.at("tiling"));
   const JsonReader g = k.at("gemm");
   g.only_keys({"compute_efficiency", "min_k_iteration_ns", "l2_bytes_per_s",
-               "unaligned_n_overhead", "hbm_efficiency", "fixed_ns", "overlap_exponent"});
+               "unaligned_n_overhead", "hbm_efficiency", "fixed_ns", "wave_latency_ns",
+               "overlap_exponent"});
   p.gemm.compute_efficiency = g.fraction("compute_efficiency");
   p.gemm.min_k_iteration_ns = g.non_negative("min_k_iteration_ns");
   p.gemm.l2_bytes_per_s = g.positive("l2_bytes_per_s");
   p.gemm.unaligned_n_overhead = g.non_negative("unaligned_n_overhead");
   p.gemm.hbm_efficiency = g.fraction("hbm_efficiency");
   p.gemm.fixed_ns = g.non_negative("fixed_ns");
+  p.gemm.wave_latency_ns = g.non_negative("wave_latency_ns");
   p.gemm.overlap_exponent = g.positive("overlap_exponent");
   if (p.gemm.overlap_exponent < 1) g.fail_at("overlap_exponent", "a number >= 1");
   if (p.gemm.compute_efficiency <= 0) g.fail_at("compute_efficiency", "a fraction > 0");
@@ -107,6 +109,16 @@ KernelModelParams parse_kernel_model(const HardwareSpec& hw) {
   }
   return p;
 }
+
+namespace {
+// Output rows of a GEMM over all its groups.
+std::int64_t m_rows(const Operator& op) {
+  if (op.group_m == nullptr) return std::max<std::int64_t>(1, op.groups) * std::max<std::int64_t>(0, op.m);
+  std::int64_t rows = 0;
+  for (std::int64_t g = 0; g < op.groups; ++g) rows += std::max<std::int64_t>(0, op.group_m[g]);
+  return rows;
+}
+}  // namespace
 
 GemmTileChoice choose_gemm_tiles(const GemmTiling& t, const Operator& op, int sms) {
   GemmTileChoice best;
@@ -195,15 +207,18 @@ OpCost KernelCostModel::gemm_uncached(const Operator& op, int sms) const {
                            active / p_.gemm.l2_bytes_per_s;
   const double iter_floor_s = std::max(p_.gemm.min_k_iteration_ns * 1e-9, iter_l2_s);
   const double iter_s = std::max(iter_compute_s, iter_floor_s);
+  c.compute_s = static_cast<double>(tc.waves) * k_iters * iter_s;
+  // HBM: A and B stream in under the main loops (each wave refilling its pipeline), while the
+  // output D is stored after each tile's main loop. The SMs run their tiles in step, so the
+  // stores of a wave coincide and the whole output's store time adds to the kernel rather than
+  // hiding under compute.
   const double bw = gpu_.hbm_bytes_per_s * p_.gemm.hbm_efficiency;
-  const double epilogue_s = tc.block_m * tc.block_n * p_.tiling.out_bytes_per_elem * active / bw;
-  c.compute_s = static_cast<double>(tc.waves) * (k_iters * iter_s + epilogue_s);
-  // The whole kernel also moves its unique bytes through HBM: inputs read once, output written
-  // once. (The epilogue term above is the store's place in each SM's tile schedule; this is its
-  // share of the HBM bandwidth, which K=512 projections with wide outputs are bound by.)
-  c.memory_s = op.bytes / bw;
+  const double d_bytes = static_cast<double>(m_rows(op)) * static_cast<double>(op.n) * p_.tiling.out_bytes_per_elem;
+  const double load_s = std::max(0.0, op.bytes - d_bytes) / bw + static_cast<double>(tc.waves) * p_.gemm.wave_latency_ns * 1e-9;
+  const double store_s = d_bytes / bw;
+  c.memory_s = load_s + store_s;
   const double fixed_s = p_.gemm.fixed_ns * 1e-9;
-  c.time_s = fixed_s + pnorm(c.compute_s, c.memory_s, p_.gemm.overlap_exponent);
+  c.time_s = fixed_s + pnorm(c.compute_s, load_s, p_.gemm.overlap_exponent) + store_s;
   if (fixed_s >= std::max(c.compute_s, c.memory_s)) {
     c.bound = Bound::kLatency;
   } else if (c.memory_s > c.compute_s) {

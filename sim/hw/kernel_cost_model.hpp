@@ -40,8 +40,11 @@ struct GemmModelParams {
   // Extra MMA-step time when BLOCK_K % block_n != 0: the tile straddles two 128-wide B scale
   // blocks, so every step loads and applies two scales (DeepGEMM's "double B scales" path).
   double unaligned_n_overhead = 0;
-  double hbm_efficiency = 0;       // of the HBM peak, for unique bytes and epilogue stores
+  double hbm_efficiency = 0;       // of the HBM peak, for operand loads and output stores
   double fixed_ns = 0;             // per-kernel fixed latency (launch, prologue, tail)
+  // Per wave of tiles on the HBM side: each wave's operand pipeline fills from HBM before it
+  // streams at bandwidth, a latency the bandwidth term alone does not carry.
+  double wave_latency_ns = 0;
   double overlap_exponent = 0;     // p of the p-norm joining compute and memory time (>= 1)
 };
 
