@@ -52,10 +52,9 @@ ExpertRouter::ExpertRouter(ExpertRouterConfig cfg, Rng rng) : cfg_(std::move(cfg
     l.load_ema.assign(E, 0.0);
     update_popularity(l);
   }
-  keys_.resize(E);
+  top_key_.resize(static_cast<std::size_t>(cfg_.top_k));
   group_best_.resize(static_cast<std::size_t>(cfg_.num_groups));
   group_order_.resize(static_cast<std::size_t>(cfg_.num_groups));
-  expert_order_.reserve(E);
   exact_token_.resize(static_cast<std::size_t>(cfg_.top_k));
 }
 
@@ -74,6 +73,9 @@ void ExpertRouter::update_popularity(Layer& l) {
   }
   const double total = std::accumulate(l.popularity.begin(), l.popularity.end(), 0.0);
   for (auto& p : l.popularity) p /= total;
+  const int G = cfg_.num_groups, group_size = cfg_.num_experts / G;
+  l.group_popularity.assign(static_cast<std::size_t>(G), 0.0);
+  for (std::size_t e = 0; e < E; ++e) l.group_popularity[e / static_cast<std::size_t>(group_size)] += l.popularity[e];
   l.pool_stale = true;
 }
 
@@ -93,29 +95,49 @@ void ExpertRouter::advance_to(TimeNs now) {
 }
 
 void ExpertRouter::sample_token(const Layer& l, Rng& rng, std::span<int> experts) {
-  const int E = cfg_.num_experts, G = cfg_.num_groups, group_size = E / G;
-  for (int e = 0; e < E; ++e) {
-    const double p = l.popularity[static_cast<std::size_t>(e)];
-    keys_[static_cast<std::size_t>(e)] =
-        p > 0 ? -std::log(rng.uniform_pos()) / p : std::numeric_limits<double>::infinity();
-  }
+  const int G = cfg_.num_groups, group_size = cfg_.num_experts / G;
+  constexpr double kNever = std::numeric_limits<double>::infinity();
+  auto race_key = [&](double rate) { return rate > 0 ? -std::log(rng.uniform_pos()) / rate : kNever; };
   for (int g = 0; g < G; ++g) {
-    const auto first = keys_.begin() + g * group_size;
-    group_best_[static_cast<std::size_t>(g)] = *std::min_element(first, first + group_size);
+    group_best_[static_cast<std::size_t>(g)] = race_key(l.group_popularity[static_cast<std::size_t>(g)]);
     group_order_[static_cast<std::size_t>(g)] = g;
   }
   auto by_group = [&](int a, int b) {
     return group_best_[a] < group_best_[b] || (group_best_[a] == group_best_[b] && a < b);
   };
   std::partial_sort(group_order_.begin(), group_order_.begin() + cfg_.groups_selected, group_order_.end(), by_group);
-  expert_order_.clear();
+  // The top_k smallest (key, expert) of the selected groups, kept sorted by insertion: most
+  // keys lose to the current k-th at the first comparison.
+  const int K = cfg_.top_k;
+  int kept = 0;
+  auto offer = [&](double key, int e) {
+    if (kept == K && !(key < top_key_[K - 1] || (key == top_key_[K - 1] && e < experts[K - 1]))) return;
+    int at = kept < K ? kept++ : K - 1;
+    for (; at > 0 && (key < top_key_[at - 1] || (key == top_key_[at - 1] && e < experts[at - 1])); --at) {
+      top_key_[at] = top_key_[at - 1];
+      experts[at] = experts[at - 1];
+    }
+    top_key_[at] = key;
+    experts[at] = e;
+  };
   for (int k = 0; k < cfg_.groups_selected; ++k) {
     const int g = group_order_[static_cast<std::size_t>(k)];
-    for (int e = g * group_size; e < (g + 1) * group_size; ++e) expert_order_.push_back(e);
+    const double best = group_best_[static_cast<std::size_t>(g)];
+    const int first = g * group_size;
+    // The group's winner, in proportion to popularity; the rest trail it by fresh race keys.
+    const double pick = rng.uniform() * l.group_popularity[static_cast<std::size_t>(g)];
+    int winner = first + group_size - 1;
+    double cum = 0;
+    for (int e = first; e < first + group_size; ++e) {
+      cum += l.popularity[static_cast<std::size_t>(e)];
+      if (pick < cum) {
+        winner = e;
+        break;
+      }
+    }
+    for (int e = first; e < first + group_size; ++e)
+      offer(e == winner ? best : best + race_key(l.popularity[static_cast<std::size_t>(e)]), e);
   }
-  auto by_key = [&](int a, int b) { return keys_[a] < keys_[b] || (keys_[a] == keys_[b] && a < b); };
-  std::partial_sort(expert_order_.begin(), expert_order_.begin() + cfg_.top_k, expert_order_.end(), by_key);
-  std::copy(expert_order_.begin(), expert_order_.begin() + cfg_.top_k, experts.begin());
 }
 
 void ExpertRouter::sample_token(int layer, std::span<int> experts) {
@@ -360,9 +382,14 @@ void ExpertRouter::route(int layer, const ExpertPlacement& p, int gpus_per_node,
     out.gpu_tokens[static_cast<std::size_t>(p.gpu_of_slot(static_cast<int>(q)))] += out.slot_tokens[q];
     out.expert_tokens[static_cast<std::size_t>(p.phy2log[q])] += out.slot_tokens[q];
   }
+  // The average tracks each expert's share of the microbatch's token copies, so every
+  // microbatch weighs the same whatever its size (with raw counts, periods of large batches
+  // would dominate the estimate and the placement would lean on whichever ran larger).
   const double a = cfg_.load_ema_alpha;
+  const double copies = static_cast<double>(std::accumulate(out.expert_tokens.begin(), out.expert_tokens.end(), std::int64_t{0}));
+  if (copies <= 0) return;
   for (std::size_t e = 0; e < l.load_ema.size(); ++e) {
-    const double x = static_cast<double>(out.expert_tokens[e]);
+    const double x = static_cast<double>(out.expert_tokens[e]) / copies;
     l.load_ema[e] = l.ema_started ? (1.0 - a) * l.load_ema[e] + a * x : x;
   }
   l.ema_started = true;

@@ -55,6 +55,10 @@ struct RoutingResult {
 // group scores its best key, the token keeps the groups_selected best groups and the top_k best
 // experts inside them. (DeepSeek-V3 scores a group by its top-2 affinities; with one random key
 // per expert the best key is the natural analogue, as in DeepSeek-V2's device-limited routing.)
+// Drawn without the losing groups' keys, by the race's own laws: a group's best key is
+// Exp(1) / (its total popularity), won by expert e with probability p_e / total, and the others'
+// keys exceed it by independent Exp(1) / p_e. Only the selected groups need their keys, so a
+// token costs 8 + 4 x 31 exponentials instead of 256, with the same distribution.
 //
 // Replica choice for a token from GPU s: a replica on s itself; else one on s's node; else any;
 // among several, round-robin per (source GPU, expert).
@@ -85,7 +89,8 @@ class ExpertRouter {
   // measured on the pool, of a layer.
   std::span<const double> popularity(int layer);
   std::span<const double> inclusion_probability(int layer);
-  // Moving average of tokens per expert per routed microbatch (input to EPLB recomputation).
+  // Moving average of each expert's share of a routed microbatch's token copies (input to EPLB
+  // recomputation; sums to 1 once a microbatch has been routed).
   std::span<const double> load_ema(int layer) const { return layers_[static_cast<std::size_t>(layer)].load_ema; }
 
   // One token's top_k experts, by the exact model (for tests). `experts` has top_k entries.
@@ -94,6 +99,7 @@ class ExpertRouter {
  private:
   struct Layer {
     std::vector<double> z, popularity, inclusion, load_ema;
+    std::vector<double> group_popularity;  // sum of popularity over each expert group
     std::vector<double> pick_share;  // inclusion / top_k: share of token copies per expert
     AliasTable pick_alias;           // the same shares, for copy-by-copy draws
     std::vector<int> pool;  // pool_tokens x top_k experts
@@ -124,8 +130,8 @@ class ExpertRouter {
   std::vector<Layer> layers_;
   TimeNs popularity_ns_ = 0;  // simulated time the popularity state stands at
   // Scratch, sized once.
-  std::vector<double> keys_, group_best_;
-  std::vector<int> group_order_, expert_order_, exact_token_;
+  std::vector<double> top_key_, group_best_;
+  std::vector<int> group_order_, exact_token_;
   std::vector<std::uint32_t> rr_;  // round-robin counter per (source GPU, expert)
   std::vector<std::uint64_t> stamp_gpu_, stamp_node_;
   std::uint64_t stamp_ = 0;

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <set>
 #include <vector>
@@ -58,6 +59,45 @@ TEST_CASE("each token picks top_k distinct experts within at most groups_selecte
   }
   const auto q = r->inclusion_probability(0);
   CHECK(std::accumulate(q.begin(), q.end(), 0.0) == Approx(8.0));
+}
+
+TEST_CASE("the sampler draws from the exponential race over all 256 experts") {
+  // The definition: every expert draws Exp(1) / p_e, groups rank by their best key, the top_k
+  // best keys of the selected groups win. The router skips the losing groups' keys; the
+  // distribution of (expert, rank) must not change.
+  auto r = make(R"({"sigma": 1.5})");
+  const std::vector<double> p(r->popularity(0).begin(), r->popularity(0).end());
+  constexpr int kTokens = 100000, E = 256, G = 8, kGroup = 32, kTop = 8, kSel = 4;
+  std::vector<double> fast(E * kTop, 0), race(E * kTop, 0);  // [expert * top_k + rank]
+  std::vector<int> experts(kTop);
+  for (int t = 0; t < kTokens; ++t) {
+    r->sample_token(0, experts);
+    for (int k = 0; k < kTop; ++k) fast[experts[k] * kTop + k] += 1;
+  }
+  Rng rng(99, "race");
+  std::vector<double> key(E);
+  std::vector<int> groups(G), cand;
+  for (int t = 0; t < kTokens; ++t) {
+    for (int e = 0; e < E; ++e) key[e] = -std::log(rng.uniform_pos()) / p[e];
+    auto best = [&](int g) { return *std::min_element(key.begin() + g * kGroup, key.begin() + (g + 1) * kGroup); };
+    std::iota(groups.begin(), groups.end(), 0);
+    std::sort(groups.begin(), groups.end(), [&](int a, int b) { return best(a) < best(b); });
+    cand.clear();
+    for (int k = 0; k < kSel; ++k)
+      for (int e = groups[k] * kGroup; e < (groups[k] + 1) * kGroup; ++e) cand.push_back(e);
+    std::sort(cand.begin(), cand.end(), [&](int a, int b) { return key[a] < key[b]; });
+    for (int k = 0; k < kTop; ++k) race[cand[k] * kTop + k] += 1;
+  }
+  // Each (expert, rank) frequency agrees within 5 standard errors of the difference.
+  int checked = 0;
+  for (int i = 0; i < E * kTop; ++i) {
+    const double pf = fast[i] / kTokens, pr = race[i] / kTokens;
+    const double se = std::sqrt((pf * (1 - pf) + pr * (1 - pr)) / kTokens) + 1e-9;
+    INFO("expert " << i / kTop << " rank " << i % kTop);
+    REQUIRE(std::fabs(pf - pr) <= 5 * se + 2.0 / kTokens);
+    checked += pr > 0.01;
+  }
+  CHECK(checked > 100);  // the popular (expert, rank) cells carry the comparison
 }
 
 TEST_CASE("with one group per node no token reaches more than 4 nodes") {
@@ -208,7 +248,8 @@ TEST_CASE("popularity drifts only when asked, deterministically, and the load av
   CHECK(a1 != a0);
   CHECK(std::vector<double>(b->popularity(0).begin(), b->popularity(0).end()) == a1);
 
-  // Moving average: after many microbatches it tracks the expected tokens per expert.
+  // Moving average: after many microbatches it tracks each expert's expected share of the token
+  // copies (inclusion probability over top_k), and the shares sum to 1.
   const PlacementShape s{256, 8, 4, 32, 288};
   const ExpertPlacement p = expert_placers().entries().at("none").make(Params())->place(std::vector<double>(256, 1.0), s);
   RoutingResult out;
@@ -224,5 +265,6 @@ TEST_CASE("popularity drifts only when asked, deterministically, and the load av
       hot_e = e;
     }
   }
-  CHECK(ema[hot_e] == Approx(hot * 32 * 256).epsilon(0.15));
+  CHECK(ema[hot_e] == Approx(hot / 8).epsilon(0.15));
+  CHECK(std::accumulate(ema.begin(), ema.end(), 0.0) == Approx(1.0));
 }
