@@ -113,7 +113,8 @@ KernelModelParams parse_kernel_model(const HardwareSpec& hw) {
 namespace {
 // Output rows of a GEMM over all its groups.
 std::int64_t m_rows(const Operator& op) {
-  if (op.group_m == nullptr) return std::max<std::int64_t>(1, op.groups) * std::max<std::int64_t>(0, op.m);
+  if (op.group_m == nullptr)
+    return std::max<std::int64_t>(1, op.groups) * std::max<std::int64_t>(0, op.m);
   std::int64_t rows = 0;
   for (std::int64_t g = 0; g < op.groups; ++g) rows += std::max<std::int64_t>(0, op.group_m[g]);
   return rows;
@@ -169,7 +170,7 @@ std::size_t KernelCostModel::GemmKeyHash::operator()(const GemmKey& k) const {
 }
 
 OpCost KernelCostModel::gemm(const Operator& op, int sms) const {
-  // Uneven groups are costed group by group: only uniform shapes are memoised.
+  // Only uniform shapes are memoised; uneven groups are costed as given every time.
   std::int64_t m = op.m;
   if (op.group_m != nullptr) {
     for (std::int64_t g = 0; g < op.groups; ++g) {
@@ -213,8 +214,10 @@ OpCost KernelCostModel::gemm_uncached(const Operator& op, int sms) const {
   // stores of a wave coincide and the whole output's store time adds to the kernel rather than
   // hiding under compute.
   const double bw = gpu_.hbm_bytes_per_s * p_.gemm.hbm_efficiency;
-  const double d_bytes = static_cast<double>(m_rows(op)) * static_cast<double>(op.n) * p_.tiling.out_bytes_per_elem;
-  const double load_s = std::max(0.0, op.bytes - d_bytes) / bw + static_cast<double>(tc.waves) * p_.gemm.wave_latency_ns * 1e-9;
+  const double d_bytes =
+      static_cast<double>(m_rows(op)) * static_cast<double>(op.n) * p_.tiling.out_bytes_per_elem;
+  const double load_s = std::max(0.0, op.bytes - d_bytes) / bw +
+                        static_cast<double>(tc.waves) * p_.gemm.wave_latency_ns * 1e-9;
   const double store_s = d_bytes / bw;
   c.memory_s = load_s + store_s;
   const double fixed_s = p_.gemm.fixed_ns * 1e-9;

@@ -75,7 +75,8 @@ void ExpertRouter::update_popularity(Layer& l) {
   for (auto& p : l.popularity) p /= total;
   const int G = cfg_.num_groups, group_size = cfg_.num_experts / G;
   l.group_popularity.assign(static_cast<std::size_t>(G), 0.0);
-  for (std::size_t e = 0; e < E; ++e) l.group_popularity[e / static_cast<std::size_t>(group_size)] += l.popularity[e];
+  for (std::size_t e = 0; e < E; ++e)
+    l.group_popularity[e / static_cast<std::size_t>(group_size)] += l.popularity[e];
   l.pool_stale = true;
 }
 
@@ -386,7 +387,8 @@ void ExpertRouter::route(int layer, const ExpertPlacement& p, int gpus_per_node,
   // microbatch weighs the same whatever its size (with raw counts, periods of large batches
   // would dominate the estimate and the placement would lean on whichever ran larger).
   const double a = cfg_.load_ema_alpha;
-  const double copies = static_cast<double>(std::accumulate(out.expert_tokens.begin(), out.expert_tokens.end(), std::int64_t{0}));
+  const double copies = static_cast<double>(
+      std::accumulate(out.expert_tokens.begin(), out.expert_tokens.end(), std::int64_t{0}));
   if (copies <= 0) return;
   for (std::size_t e = 0; e < l.load_ema.size(); ++e) {
     const double x = static_cast<double>(out.expert_tokens[e]) / copies;
