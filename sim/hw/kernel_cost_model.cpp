@@ -163,12 +163,6 @@ GemmTileChoice choose_gemm_tiles(const GemmTiling& t, const Operator& op, int sm
 KernelCostModel::KernelCostModel(const GpuSpec& gpu, const KernelModelParams& params)
     : gpu_(gpu), p_(params) {}
 
-std::size_t KernelCostModel::GemmKeyHash::operator()(const GemmKey& k) const {
-  std::size_t h = 0;
-  for (auto v : k) h = h * 0x9E3779B97F4A7C15ULL + static_cast<std::size_t>(v);
-  return h;
-}
-
 OpCost KernelCostModel::gemm(const Operator& op, int sms) const {
   // Only uniform shapes are memoised; uneven groups are costed as given every time.
   std::int64_t m = op.m;
@@ -178,12 +172,10 @@ OpCost KernelCostModel::gemm(const Operator& op, int sms) const {
     }
     m = op.groups > 0 ? op.group_m[0] : 0;
   }
-  const GemmKey key{static_cast<std::int64_t>(op.cls) * 4 + static_cast<std::int64_t>(op.precision),
-                    m, op.n, op.k, op.groups, sms, std::bit_cast<std::int64_t>(op.bytes)};
-  auto it = gemm_memo_.find(key);
-  if (it != gemm_memo_.end()) return it->second;
-  if (gemm_memo_.size() > (1u << 16)) gemm_memo_.clear();  // bounded memory
-  return gemm_memo_.emplace(key, gemm_uncached(op, sms)).first->second;
+  const decltype(gemm_memo_)::Key key{
+      static_cast<std::int64_t>(op.cls) * 4 + static_cast<std::int64_t>(op.precision),
+      m, op.n, op.k, op.groups, sms, std::bit_cast<std::int64_t>(op.bytes)};
+  return gemm_memo_.get(key, [&] { return gemm_uncached(op, sms); });
 }
 
 OpCost KernelCostModel::gemm_uncached(const Operator& op, int sms) const {

@@ -4,10 +4,8 @@
 // the hardware profile's "kernel_model". Also the "calibrated" LayerCostModel built on it.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "sim/hw/cost_model_registry.hpp"
@@ -15,6 +13,7 @@
 #include "sim/hw/operators.hpp"
 #include "sim/spec/hardware_spec.hpp"
 #include "sim/spec/model_spec.hpp"
+#include "sim/util/bounded_memo.hpp"
 
 namespace fleetsim {
 
@@ -101,11 +100,7 @@ class KernelCostModel {
   // GEMM costs by shape: a simulated step re-costs the same few dozen GEMM shapes every time
   // (M takes few distinct values), and the tile search is the step timer's hottest path. A pure
   // function's memo, so lookup order cannot change a result.
-  using GemmKey = std::array<std::int64_t, 7>;
-  struct GemmKeyHash {
-    std::size_t operator()(const GemmKey& k) const;
-  };
-  mutable std::unordered_map<GemmKey, OpCost, GemmKeyHash> gemm_memo_;
+  mutable BoundedMemo<7, OpCost> gemm_memo_;
 };
 
 // The "calibrated" LayerCostModel: stage times as sums of operator costs.

@@ -64,16 +64,14 @@ StepResult StepTimer::step(const StepQuery& q) const {
                                         bucket_of(q.max_rank_mb.kv_tokens_read),
                                         bucket_of(q.unit_tokens_mb), q.logit_tokens,
                                         bucket_of(imbalance)};
-  auto it = step_cache_.find(key);
-  if (it != step_cache_.end()) return it->second;
-  StepQuery snapped = q;
-  snapped.max_rank_mb.attended_pairs = value_of(key[2]);
-  snapped.max_rank_mb.kv_tokens_read = value_of(key[3]);
-  snapped.unit_tokens_mb = value_of(key[4]);
-  snapped.expert_imbalance = value_of(key[6]);
-  // Bounded memory: the cache is dropped when large (deterministically: same queries, same drops).
-  if (step_cache_.size() > (1u << 16)) step_cache_.clear();
-  return step_cache_.emplace(key, compute_step(snapped)).first->second;
+  return step_cache_.get(key, [&] {
+    StepQuery snapped = q;
+    snapped.max_rank_mb.attended_pairs = value_of(key[2]);
+    snapped.max_rank_mb.kv_tokens_read = value_of(key[3]);
+    snapped.unit_tokens_mb = value_of(key[4]);
+    snapped.expert_imbalance = value_of(key[6]);
+    return compute_step(snapped);
+  });
 }
 
 StepResult StepTimer::compute_step(const StepQuery& q) const {

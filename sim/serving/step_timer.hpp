@@ -8,13 +8,13 @@
 #include <array>
 #include <cstdint>
 #include <map>
-#include <unordered_map>
 #include <vector>
 
 #include "sim/hw/comm_cost_model.hpp"
 #include "sim/hw/layer_cost_model.hpp"
 #include "sim/serving/overlap_pipeline.hpp"
 #include "sim/spec/scenario_spec.hpp"
+#include "sim/util/bounded_memo.hpp"
 
 namespace fleetsim {
 
@@ -73,14 +73,7 @@ class StepTimer {
   // All-to-all times at geometric token buckets (8 per doubling), interpolated between them:
   // the traffic matrix of a 144-GPU all-to-all is too costly to rebuild every step.
   mutable std::map<std::pair<int, int>, TimeNs> comm_cache_;
-  struct KeyHash {
-    std::size_t operator()(const std::array<std::int64_t, 7>& k) const {
-      std::size_t h = 0;
-      for (auto v : k) h = h * 0x9E3779B97F4A7C15ULL + static_cast<std::size_t>(v);
-      return h;
-    }
-  };
-  mutable std::unordered_map<std::array<std::int64_t, 7>, StepResult, KeyHash> step_cache_;
+  mutable BoundedMemo<7, StepResult> step_cache_;
 };
 
 }  // namespace fleetsim
