@@ -418,6 +418,12 @@ std::vector<ChartSpec> build_chart_specs(const ReportData& data) {
         {"decode_batch_per_gpu", "batch", kOrange}, "decode batch per GPU",
         {"output_tok_per_s_per_stream", "speed", kTeal}, "output tok/s per stream"));
     charts.push_back(timeline_chart(
+        *timeline,
+        base("expert_imbalance", speed, "Expert-parallel imbalance",
+             "Max over mean routed tokens per GPU under the current EPLB placement"),
+        {{"prefill_expert_imbalance", "prefill", kBlue}, {"decode_expert_imbalance", "decode", kOrange}},
+        "max / mean tokens per GPU", ",.3~r", false));
+    charts.push_back(timeline_chart(
         *timeline, base("ttft_over_time", latency, "Time to first token", "p50 and p99 over the run"),
         {{"ttft_p50_s", "p50", kBlue}, {"ttft_p99_s", "p99", kRed}}, "seconds", ",.3~r", false));
     charts.push_back(timeline_chart(

@@ -191,6 +191,13 @@ TextTable fleet_table(const ReportData& data) {
   t.add("Average nodes", format_sig(number(data, {"fleet", "avg_nodes"}), kRateDigits));
   t.add("Minimum nodes", format_count(number(data, {"fleet", "min_nodes"})));
   t.add("Node-hours", format_sig(number(data, {"fleet", "node_hours"}), kRateDigits));
+  // Node-hours held by units not taking work: loading weights, or finishing their streams.
+  for (const char* role : {"prefill", "decode"}) {
+    for (const char* state : {"warming", "draining"}) {
+      t.add(std::string("Node-hours ") + state + " (" + role + ")",
+            format_sig(number(data, {"fleet", "node_hours_by_state", role, state}), kRateDigits));
+    }
+  }
   const auto cost = number(data, {"economics", "cost_usd"});
   t.add("Cost", format_usd(cost));
   t.add("Revenue (theoretical, list price)", format_usd(number(data, {"economics", "revenue_usd"})));
@@ -215,6 +222,18 @@ TextTable throughput_table(const ReportData& data) {
         format_sig(number(data, {"throughput", "prefill_input_tok_per_s_per_node"}), kRateDigits));
   t.add("Decode output tok/s per node",
         format_sig(number(data, {"throughput", "decode_output_tok_per_s_per_node"}), kRateDigits));
+  // What the cost model says an active node can do (averaged over the run's autoscaler
+  // decisions), and how much of it was used.
+  t.add("Prefill capacity, input tok/s per node (cost model, at the token budget)",
+        format_sig(number(data, {"capacity", "prefill_input_tok_per_s_per_node"}), kRateDigits));
+  t.add("Decode capacity, output tok/s per node (cost model, at the speed SLO)",
+        format_sig(number(data, {"capacity", "decode_output_tok_per_s_per_node_at_slo"}), kRateDigits));
+  const auto pct = [&](Path path) {
+    const auto v = number(data, path);
+    return v ? format_percent(*v * kPercent) : std::string(kMissingValue);
+  };
+  t.add("Prefill utilization of active nodes", pct({"capacity", "prefill_utilization"}));
+  t.add("Decode utilization of active nodes", pct({"capacity", "decode_utilization"}));
   return t.table;
 }
 

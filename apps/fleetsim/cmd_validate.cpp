@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "apps/fleetsim/commands.hpp"
@@ -33,6 +34,55 @@ struct Probe {
   double expert_imbalance_decode = 0, expert_imbalance_prefill = 0;
   std::uint64_t rejected = 0;
 };
+
+std::string fmt(const char* f, double v) {
+  char b[64];
+  std::snprintf(b, sizeof b, f, v);
+  return b;
+}
+
+// Where the fleet's node-time goes, role by role: the nodes the published token totals and
+// per-node throughputs imply, against the simulated fleet and the cost model's capacity.
+void split_table(std::ostream& md, const ScenarioSpec& day, const Json& summary) {
+  auto published = [&](const std::string& metric) -> std::optional<double> {
+    for (const auto& t : day.validation)
+      if (t.metric == metric) return t.published;
+    return std::nullopt;
+  };
+  auto simulated = [&](const std::string& metric) { return metric_at(summary, metric).value_or(0.0); };
+  struct Role {
+    const char* name;
+    const char* tokens;      // published token total of the role
+    const char* throughput;  // per-node throughput, published and simulated
+    const char* capacity;    // cost model's capacity per active node
+    const char* nodes;       // simulated average nodes
+    const char* utilization;
+  };
+  const Role roles[] = {
+      {"prefill (input tokens)", "tokens.input", "throughput.prefill_input_tok_per_s_per_node",
+       "capacity.prefill_input_tok_per_s_per_node", "fleet.avg_prefill_nodes", "capacity.prefill_utilization"},
+      {"decode (output tokens)", "tokens.output", "throughput.decode_output_tok_per_s_per_node",
+       "capacity.decode_output_tok_per_s_per_node_at_slo", "fleet.avg_decode_nodes",
+       "capacity.decode_utilization"}};
+  const double day_s = ns_to_seconds(day.duration_ns);
+  md << "\nThe split between roles. Published nodes are the published tokens over the day divided "
+        "by the published per-node throughput (Day-6's own arithmetic). Capacity is what the cost "
+        "model gives an active node at the autoscaler's decisions (prefill at its token budget, "
+        "decode at the largest batch meeting the speed SLO), averaged over the run; the published "
+        "per-node throughput is set against it as the share of that capacity Day-6 used.\n\n"
+        "| role | nodes implied by Day-6 | simulated nodes | capacity per node (model) | Day-6 "
+        "throughput / capacity | simulated throughput / capacity (active nodes) |\n"
+        "|---|---:|---:|---:|---:|---:|\n";
+  for (const Role& role : roles) {
+    const auto tok = published(role.tokens), per_node = published(role.throughput);
+    const double cap = simulated(role.capacity);
+    if (!tok || !per_node || *per_node <= 0 || cap <= 0 || day_s <= 0) continue;
+    md << "| " << role.name << " | " << fmt("%.1f", *tok / day_s / *per_node) << " | "
+       << fmt("%.1f", simulated(role.nodes)) << " | " << fmt("%.0f", cap) << " | "
+       << fmt("%.0f%%", *per_node / cap * 100) << " | " << fmt("%.0f%%", simulated(role.utilization) * 100)
+       << " |\n";
+  }
+}
 
 std::string flat_weights() {
   std::string w = "[";
@@ -83,11 +133,6 @@ Probe probe(const ValidateOptions& o, double rate, int prefill_units, int decode
   return p;
 }
 
-std::string fmt(const char* f, double v) {
-  char b[64];
-  std::snprintf(b, sizeof b, f, v);
-  return b;
-}
 
 std::string err_pct(double sim, double pub) { return fmt("%+.1f%%", (sim - pub) / pub * 100); }
 
@@ -206,6 +251,7 @@ void validate(const ValidateOptions& o) {
        << fmt("%+.1f%%", e) << " | ±" << fmt("%g", t.tolerance_pct) << "% | "
        << (std::fabs(e) <= t.tolerance_pct ? "pass" : "**fail**") << " | " << t.source << " |\n";
   }
+  split_table(md, day, r.summary);
   md << "\nSimulator: " << fmt("%.3g", r.summary["sim"]["events"].get<double>()) << " events, "
      << fmt("%.0f", r.summary["requests"]["arrived"].get<double>()) << " requests in "
      << fmt("%.0f", r.summary["sim"]["wall_s"].get<double>()) << " s wall.\n";

@@ -85,26 +85,41 @@ void Metrics::advance_nodes(TimeNs now) {
     const TimeNs until = std::min(now, hour_end);
     const double dt = ns_to_seconds(until - t);
     auto& h = hour_of(t);
-    h.prefill_node_s += prefill_nodes_ * dt;
-    h.decode_node_s += decode_nodes_ * dt;
-    h.node_s += (prefill_nodes_ + decode_nodes_) * dt;
-    prefill_node_s_ += prefill_nodes_ * dt;
-    decode_node_s_ += decode_nodes_ * dt;
-    iv_prefill_node_s_ += prefill_nodes_ * dt;
-    iv_decode_node_s_ += decode_nodes_ * dt;
+    const int prefill = prefill_nodes_.held(), decode = decode_nodes_.held();
+    h.prefill_node_s += prefill * dt;
+    h.decode_node_s += decode * dt;
+    h.node_s += (prefill + decode) * dt;
+    auto integrate = [dt](RoleNodeSeconds& s, const RoleNodes& n) {
+      s.warming += n.warming * dt;
+      s.active += n.active * dt;
+      s.draining += n.draining * dt;
+    };
+    integrate(prefill_node_s_, prefill_nodes_);
+    integrate(decode_node_s_, decode_nodes_);
+    prefill_capacity_tok_ += prefill_nodes_.active * prefill_capacity_per_node_ * dt;
+    decode_capacity_tok_ += decode_nodes_.active * decode_capacity_per_node_ * dt;
+    iv_prefill_node_s_ += prefill * dt;
+    iv_decode_node_s_ += decode * dt;
     t = until;
   }
   nodes_since_ns_ = std::max(nodes_since_ns_, now);
 }
 
-void Metrics::on_nodes(TimeNs now, int prefill_nodes, int decode_nodes) {
+void Metrics::on_nodes(TimeNs now, const RoleNodes& prefill, const RoleNodes& decode) {
   advance_nodes(now);
-  prefill_nodes_ = prefill_nodes;
-  decode_nodes_ = decode_nodes;
-  const int total = prefill_nodes + decode_nodes;
+  prefill_nodes_ = prefill;
+  decode_nodes_ = decode;
+  const int total = prefill.held() + decode.held();
   peak_nodes_ = std::max(peak_nodes_, total);
   min_nodes_ = nodes_seen_ ? std::min(min_nodes_, total) : total;
   nodes_seen_ = true;
+}
+
+void Metrics::on_capacity(TimeNs now, double prefill_input_tok_per_s_per_node,
+                          double decode_output_tok_per_s_per_node) {
+  advance_nodes(now);
+  prefill_capacity_per_node_ = prefill_input_tok_per_s_per_node;
+  decode_capacity_per_node_ = decode_output_tok_per_s_per_node;
 }
 
 void Metrics::sample(TimeNs now, const FleetSnapshot& snap) {
@@ -129,6 +144,7 @@ void Metrics::sample(TimeNs now, const FleetSnapshot& snap) {
   row.tpot_p50_ms = iv_tpot_ms_.quantile(0.5);
   row.tpot_p99_ms = iv_tpot_ms_.quantile(0.99);
   row.prefill_queue = snap.prefill_queue;
+  row.expert_imbalance_prefill = snap.expert_imbalance_prefill;
   row.expert_imbalance_decode = snap.expert_imbalance_decode;
   timeline_.push_back(row);
   last_sample_ns_ = now;

@@ -36,7 +36,19 @@ struct TimelineRow {
   double decode_batch_per_gpu = 0, output_tok_per_s_per_stream = 0;
   double ttft_p50_s = 0, ttft_p99_s = 0, tpot_p50_ms = 0, tpot_p99_ms = 0;
   std::int64_t prefill_queue = 0;
-  double expert_imbalance_decode = 0;
+  // Max/mean routed tokens per GPU under each kind's current expert placement.
+  double expert_imbalance_prefill = 0, expert_imbalance_decode = 0;
+};
+
+// Nodes one role (prefill or decode) holds, by what their units are doing.
+struct RoleNodes {
+  int warming = 0, active = 0, draining = 0;
+  int held() const { return warming + active + draining; }
+};
+// The same, integrated over time.
+struct RoleNodeSeconds {
+  double warming = 0, active = 0, draining = 0;
+  double held() const { return warming + active + draining; }
 };
 
 // What the serving system reports at each sampling instant.
@@ -45,7 +57,8 @@ struct FleetSnapshot {
   int decode_gpus_active = 0;
   std::int64_t decode_streams = 0;
   std::int64_t prefill_queue = 0;
-  double expert_imbalance_decode = 0;
+  // Max/mean routed tokens per GPU under each kind's current expert placement.
+  double expert_imbalance_prefill = 0, expert_imbalance_decode = 0;
 };
 
 class Metrics {
@@ -57,7 +70,10 @@ class Metrics {
   void on_prefill_done(TimeNs now, TimeNs ttft_ns, std::int64_t input_tok, std::int64_t cached_tok);
   void on_decode_step(TimeNs now, double output_tok);
   void on_complete(TimeNs now, TimeNs tpot_ns, std::int64_t output_tok);
-  void on_nodes(TimeNs now, int prefill_nodes, int decode_nodes);
+  void on_nodes(TimeNs now, const RoleNodes& prefill, const RoleNodes& decode);
+  // From `now` on, an active node can serve this many tokens per second (prefill input, decode
+  // output at the speed SLO), as the cost model predicts.
+  void on_capacity(TimeNs now, double prefill_input_tok_per_s_per_node, double decode_output_tok_per_s_per_node);
   void sample(TimeNs now, const FleetSnapshot& snap);
   void finish(TimeNs now);
 
@@ -68,9 +84,14 @@ class Metrics {
   double input_tok() const { return input_tok_; }
   double cached_tok() const { return cached_tok_; }
   double output_tok() const { return output_tok_; }        // tokens generated (prefill's + decode's)
-  double prefill_node_s() const { return prefill_node_s_; }
-  double decode_node_s() const { return decode_node_s_; }
-  double node_s() const { return prefill_node_s_ + decode_node_s_; }
+  double prefill_node_s() const { return prefill_node_s_.held(); }
+  double decode_node_s() const { return decode_node_s_.held(); }
+  double node_s() const { return prefill_node_s() + decode_node_s(); }
+  const RoleNodeSeconds& prefill_node_s_by_state() const { return prefill_node_s_; }
+  const RoleNodeSeconds& decode_node_s_by_state() const { return decode_node_s_; }
+  // Tokens the active nodes could have served over the run, at the capacity in force.
+  double prefill_capacity_tok() const { return prefill_capacity_tok_; }
+  double decode_capacity_tok() const { return decode_capacity_tok_; }
   int peak_nodes() const { return peak_nodes_; }
   int min_nodes() const { return min_nodes_; }
   const LogHistogram& ttft_s() const { return ttft_s_; }
@@ -99,10 +120,12 @@ class Metrics {
   std::vector<HourBucket> hours_;
   // Node-time integration.
   TimeNs nodes_since_ns_ = 0;
-  int prefill_nodes_ = 0, decode_nodes_ = 0;
+  RoleNodes prefill_nodes_, decode_nodes_;
   int peak_nodes_ = 0, min_nodes_ = 0;
   bool nodes_seen_ = false;
-  double prefill_node_s_ = 0, decode_node_s_ = 0;
+  RoleNodeSeconds prefill_node_s_, decode_node_s_;
+  double prefill_capacity_per_node_ = 0, decode_capacity_per_node_ = 0;
+  double prefill_capacity_tok_ = 0, decode_capacity_tok_ = 0;
   // Interval state for the timeline.
   std::vector<TimelineRow> timeline_;
   TimeNs last_sample_ns_ = 0;

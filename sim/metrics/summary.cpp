@@ -40,11 +40,30 @@ Json make_summary(const ScenarioSpec& s, const Metrics& m, const Economics& e, c
                   {"output_tok_per_s", dist(m.stream_tok_per_s())}};
   j["latency"]["output_tok_per_s"]["token_weighted"] = m.token_weighted_stream_tok_per_s();
   const double node_h = m.node_s() / 3600.0;
+  auto by_state_h = [](const RoleNodeSeconds& n) {
+    return Json{{"warming", n.warming / 3600.0}, {"active", n.active / 3600.0}, {"draining", n.draining / 3600.0}};
+  };
   j["fleet"] = {{"peak_nodes", m.peak_nodes()}, {"min_nodes", m.min_nodes()},
                 {"avg_nodes", duration_s > 0 ? m.node_s() / duration_s : 0.0},
                 {"avg_prefill_nodes", duration_s > 0 ? m.prefill_node_s() / duration_s : 0.0},
                 {"avg_decode_nodes", duration_s > 0 ? m.decode_node_s() / duration_s : 0.0},
-                {"node_hours", node_h}};
+                {"node_hours", node_h},
+                // Warming units load weights and draining ones finish their streams: held, not
+                // taking new work.
+                {"node_hours_by_state",
+                 {{"prefill", by_state_h(m.prefill_node_s_by_state())},
+                  {"decode", by_state_h(m.decode_node_s_by_state())}}}};
+  // Served against servable: tokens over what the active nodes could serve at the capacity the
+  // cost model gave each autoscaler decision (warming and draining nodes excluded).
+  auto per_active_node_s = [](double tok, double node_s) { return node_s > 0 ? tok / node_s : 0.0; };
+  auto share = [](double tok, double capacity_tok) { return capacity_tok > 0 ? tok / capacity_tok : 0.0; };
+  j["capacity"] = {
+      {"prefill_input_tok_per_s_per_node",
+       per_active_node_s(m.prefill_capacity_tok(), m.prefill_node_s_by_state().active)},
+      {"decode_output_tok_per_s_per_node_at_slo",
+       per_active_node_s(m.decode_capacity_tok(), m.decode_node_s_by_state().active)},
+      {"prefill_utilization", share(m.input_tok(), m.prefill_capacity_tok())},
+      {"decode_utilization", share(m.output_tok(), m.decode_capacity_tok())}};
   j["economics"] = {{"cost_usd", e.cost_usd},
                     {"revenue_usd", e.theoretical_usd},
                     {"actual_revenue_usd", e.actual_usd},

@@ -29,6 +29,10 @@ struct FleetObservation {
   double prefill_unit_tok_per_s = 0;    // computed tokens per second at the token budget
   double decode_unit_streams_at_slo = 0;  // streams at min_output_tok_per_s
   double decode_unit_tok_per_s_at_slo = 0;  // output tokens per second at that batch
+  // The same at the largest batch a unit holds (batch cap or KV), where streams run below the
+  // SLO but nothing waits: the most a unit serves.
+  double decode_unit_streams_at_cap = 0;
+  double decode_unit_tok_per_s_at_cap = 0;
   // Service levels seen in the last interval.
   double ttft_p99_s = 0;
   double stream_tok_per_s_p50 = 0;

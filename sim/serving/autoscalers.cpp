@@ -82,6 +82,13 @@ class ScheduleAutoscaler final : public Autoscaler {
 // Holds enough units for the observed demand at the capacity the cost model predicts, plus a
 // headroom: prefill for the computed-token rate (and backlog), decode for the streams that
 // Little's law gives at the SLO speed. Reacts to SLO misses by adding a unit.
+//
+// The headroom is kept where each kind runs out. Prefill has no slack past its token budget (the
+// queue and the TTFT grow without bound), so it gets the headroom above the demand. Decode does:
+// past the SLO batch a unit keeps taking streams up to its batch cap, slower but with nothing
+// waiting. So decode serves the demand at the SLO speed and keeps the headroom against the cap.
+// (Near the SLO, decode throughput is nearly flat in the batch: a throughput margin there would
+// buy a far higher speed than the SLO asks for, at a unit's cost.)
 class SloCapacityAutoscaler final : public Autoscaler {
  public:
   SloCapacityAutoscaler(const Params& p, const ScenarioSpec& s)
@@ -107,12 +114,18 @@ class SloCapacityAutoscaler final : public Autoscaler {
       // Output tokens the arrivals will ask for, against what a unit delivers at the largest
       // batch that still meets the speed SLO; streams already admitted set a floor.
       const double tok_per_s = o.arrivals_per_s * std::max(0.0, o.mean_output_tok - 1);
-      const double by_tokens = tok_per_s / o.decode_unit_tok_per_s_at_slo;
-      const double by_streams = o.decode_unit_streams_at_slo > 0
-                                    ? static_cast<double>(o.decode_streams) / o.decode_unit_streams_at_slo
-                                    : 0;
-      need_decode = by_tokens * (1 + headroom_);
-      t.decode_units = static_cast<int>(std::ceil(std::max(by_tokens, by_streams) * (1 + headroom_)));
+      const double streams = static_cast<double>(o.decode_streams);
+      // At the SLO with no margin, and at the cap with the headroom (the larger of the two).
+      auto units = [&](double demand, double at_slo, double at_cap) {
+        const double slo = demand / at_slo;
+        return at_cap > 0 ? std::max(slo, demand * (1 + headroom_) / at_cap) : slo * (1 + headroom_);
+      };
+      need_decode = units(tok_per_s, o.decode_unit_tok_per_s_at_slo, o.decode_unit_tok_per_s_at_cap);
+      const double by_streams =
+          o.decode_unit_streams_at_slo > 0
+              ? units(streams, o.decode_unit_streams_at_slo, o.decode_unit_streams_at_cap)
+              : 0;
+      t.decode_units = static_cast<int>(std::ceil(std::max(need_decode, by_streams)));
     }
     // Feedback on what the users saw: a kind that missed its SLO is not shrunk, and one that
     // missed it by more than the headroom gets a unit more than it holds.
@@ -183,9 +196,11 @@ AutoscalerRegistry build() {
           {"interval_s", "positive", "s", 300, "how often the schedule is checked"}},
          [](const Params& p, const ScenarioSpec&) { return std::make_unique<ScheduleAutoscaler>(p); }});
   r.add({"slo-capacity",
-         "units for observed demand at the cost model's capacity under the SLOs, plus headroom",
+         "units for observed demand at the cost model's capacity under the SLOs, plus headroom "
+         "(prefill above its demand, decode against its batch cap)",
          {{"interval_s", "positive", "s", 300, "decision interval"},
-          {"headroom", "fraction", "", 0.1, "capacity kept above the observed demand"},
+          {"headroom", "fraction", "", 0.1,
+           "margin over the observed demand (prefill: above its capacity; decode: below its batch cap)"},
           {"warmup_s", "number", "s", 600, "time for a unit to load weights before serving"}},
          [](const Params& p, const ScenarioSpec& s) {
            return std::make_unique<SloCapacityAutoscaler>(p, s);

@@ -167,11 +167,17 @@ double ServingSystem::decode_stream_tok_per_s(double batch_per_gpu, double mean_
   return t > 0 ? tokens_per_step_ / ns_to_seconds(t) : 0;
 }
 
+double ServingSystem::decode_unit_streams_at_cap(double mean_kv_tok) const {
+  const UnitSpec& u = s_.decode;
+  const double kv_limit = mean_kv_tok > 0 ? kv_capacity_tok_ / mean_kv_tok : 1e9;
+  return static_cast<double>(std::min<std::int64_t>(u.max_batch_per_gpu, static_cast<std::int64_t>(kv_limit))) *
+         u.gpus_per_unit;
+}
+
 double ServingSystem::decode_unit_streams_at_slo(double mean_kv_tok) const {
   const UnitSpec& u = s_.decode;
   // Largest batch per GPU whose per-stream speed meets the SLO and whose KV fits.
-  const double kv_limit = mean_kv_tok > 0 ? kv_capacity_tok_ / mean_kv_tok : 1e9;
-  std::int64_t lo = 0, hi = std::min<std::int64_t>(u.max_batch_per_gpu, static_cast<std::int64_t>(kv_limit));
+  std::int64_t lo = 0, hi = static_cast<std::int64_t>(decode_unit_streams_at_cap(mean_kv_tok)) / u.gpus_per_unit;
   while (lo < hi) {
     const std::int64_t mid = (lo + hi + 1) / 2;
     if (decode_stream_tok_per_s(static_cast<double>(mid), mean_kv_tok) >= s_.slo.min_output_tok_per_s)
@@ -711,6 +717,18 @@ void ServingSystem::on_autoscale(TimeNs now) {
   o.decode_unit_tok_per_s_at_slo =
       o.decode_unit_streams_at_slo *
       decode_stream_tok_per_s(o.decode_unit_streams_at_slo / s_.decode.gpus_per_unit, mean_kv);
+  o.decode_unit_streams_at_cap = decode_unit_streams_at_cap(mean_kv);
+  o.decode_unit_tok_per_s_at_cap =
+      o.decode_unit_streams_at_cap *
+      decode_stream_tok_per_s(o.decode_unit_streams_at_cap / s_.decode.gpus_per_unit, mean_kv);
+  // The capacity the decision is planned with is also what the run's utilization is measured
+  // against (prefill in input tokens, cache hits included, as the throughput is reported).
+  const double computed = mix.mean_computed_tok();
+  metrics_.on_capacity(now,
+                       computed > 0 ? o.prefill_unit_tok_per_s * (computed + mix.mean_cached_tok()) / computed /
+                                          s_.prefill.nodes_per_unit
+                                    : 0,
+                       o.decode_unit_tok_per_s_at_slo / s_.decode.nodes_per_unit);
   o.ttft_p99_s = iv_ttft_s_.quantile(0.99);
   o.stream_tok_per_s_p50 = iv_stream_speed_.quantile(0.5);
   apply_target(autoscaler_->decide(o), now);
@@ -797,10 +815,16 @@ void ServingSystem::release_if_drained(TimeNs now) {
 }
 
 void ServingSystem::update_node_metrics(TimeNs now) {
-  int pn = 0, dn = 0;
-  for (const auto& p : prefill_) pn += holds_nodes(p.state) * s_.prefill.nodes_per_unit;
-  for (const auto& d : decode_) dn += holds_nodes(d.state) * s_.decode.nodes_per_unit;
-  metrics_.on_nodes(now, pn, dn);
+  auto count = [](const auto& units, int nodes_per_unit) {
+    RoleNodes n;
+    for (const auto& x : units) {
+      if (x.state == UnitState::kWarming) n.warming += nodes_per_unit;
+      if (x.state == UnitState::kActive) n.active += nodes_per_unit;
+      if (x.state == UnitState::kDraining) n.draining += nodes_per_unit;
+    }
+    return n;
+  };
+  metrics_.on_nodes(now, count(prefill_, s_.prefill.nodes_per_unit), count(decode_, s_.decode.nodes_per_unit));
 }
 
 void ServingSystem::on_sample(TimeNs now) {
@@ -814,6 +838,7 @@ void ServingSystem::on_sample(TimeNs now) {
     if (d.running > 0) snap.decode_gpus_active += s_.decode.gpus_per_unit;
     snap.decode_streams += d.running;
   }
+  snap.expert_imbalance_prefill = prefill_timer_->expert_imbalance();
   snap.expert_imbalance_decode = decode_timer_->expert_imbalance();
   metrics_.sample(now, snap);
 }

@@ -74,6 +74,8 @@ class ServingSystem {
   // observed straggler ratio); `mean_tokens_per_gpu` receives the mean rank's computed tokens.
   StepQuery prefill_budget_query(const RequestMix& mix, double* mean_tokens_per_gpu = nullptr) const;
   double decode_unit_streams_at_slo(double mean_kv_tok) const;
+  // The most streams a unit holds: the batch cap, or fewer when the KV does not fit.
+  double decode_unit_streams_at_cap(double mean_kv_tok) const;
   // The workload's mix before anything is observed.
   const RequestMix& nominal_mix() const { return nominal_mix_; }
   // Per-stream output speed (tok/s) of a decode unit with `batch_per_gpu` streams per GPU.

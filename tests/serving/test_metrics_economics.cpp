@@ -18,10 +18,12 @@ TEST_CASE("log histogram quantiles are within one bin of the exact ones") {
   CHECK(h.max() == Approx(100));
 }
 
-TEST_CASE("node time is integrated by hour") {
+TEST_CASE("node time is integrated by hour and by unit state") {
   Metrics m(3 * kNsPerHour, kNsPerHour);
-  m.on_nodes(0, 4, 18);
-  m.on_nodes(kNsPerHour + kNsPerHour / 2, 8, 18);  // at 1.5 h
+  m.on_nodes(0, RoleNodes{0, 4, 0}, RoleNodes{0, 18, 0});
+  // At 1.5 h a second prefill unit starts warming; at 2 h it serves and the decode unit drains.
+  m.on_nodes(kNsPerHour + kNsPerHour / 2, RoleNodes{4, 4, 0}, RoleNodes{0, 18, 0});
+  m.on_nodes(2 * kNsPerHour, RoleNodes{0, 8, 0}, RoleNodes{0, 0, 18});
   m.finish(3 * kNsPerHour);
   REQUIRE(m.hours().size() == 3);
   CHECK(m.hours()[0].node_s == Approx(22 * 3600.0));
@@ -29,6 +31,24 @@ TEST_CASE("node time is integrated by hour") {
   CHECK(m.hours()[2].node_s == Approx(26 * 3600.0));
   CHECK(m.peak_nodes() == 26);
   CHECK(m.min_nodes() == 22);
+  CHECK(m.prefill_node_s_by_state().warming == Approx(4 * 1800.0));
+  CHECK(m.prefill_node_s_by_state().active == Approx(4 * 7200.0 + 8 * 3600.0));
+  CHECK(m.decode_node_s_by_state().active == Approx(18 * 7200.0));
+  CHECK(m.decode_node_s_by_state().draining == Approx(18 * 3600.0));
+  CHECK(m.node_s() == Approx(m.prefill_node_s() + m.decode_node_s()));
+  CHECK(m.prefill_node_s() == Approx(4 * 5400.0 + 8 * 5400.0));
+}
+
+TEST_CASE("capacity is integrated over active nodes at the rate in force") {
+  Metrics m(2 * kNsPerHour, kNsPerHour);
+  m.on_nodes(0, RoleNodes{0, 4, 0}, RoleNodes{18, 0, 0});
+  m.on_capacity(0, 100.0, 10.0);
+  m.on_nodes(kNsPerHour / 2, RoleNodes{0, 4, 0}, RoleNodes{0, 18, 0});  // decode ready at 0.5 h
+  m.on_capacity(kNsPerHour, 200.0, 20.0);
+  m.finish(2 * kNsPerHour);
+  CHECK(m.prefill_capacity_tok() == Approx(4 * 100.0 * 3600 + 4 * 200.0 * 3600));
+  // Warming nodes serve nothing: decode capacity only from 0.5 h.
+  CHECK(m.decode_capacity_tok() == Approx(18 * 10.0 * 1800 + 18 * 20.0 * 3600));
 }
 
 TEST_CASE("Day-6 economics: 226.75 nodes for 24 h at $2 per GPU-hour is $87,072") {

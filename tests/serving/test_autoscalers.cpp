@@ -1,0 +1,84 @@
+// The slo-capacity autoscaler's sizing rules, decision by decision on hand-made observations.
+#include <catch2/catch.hpp>
+
+#include "sim/serving/autoscaler.hpp"
+
+using namespace fleetsim;
+
+namespace {
+
+std::unique_ptr<Autoscaler> slo_capacity(const ScenarioSpec& s, double headroom) {
+  const Json spec = {{"name", "slo-capacity"}, {"params", {{"headroom", headroom}}}};
+  return autoscalers().create(JsonReader(spec, "test", "/policies/autoscaler"), s);
+}
+
+ScenarioSpec spec_with_slo() {
+  ScenarioSpec s;
+  s.slo.min_output_tok_per_s = 20;
+  s.slo.ttft_p99_s = 10;
+  return s;
+}
+
+// A pool far larger than any target, a prefill demand of 2.5 units and a decode demand of
+// `decode_demand_units` units at the SLO capacity; the cap serves `cap_over_slo` times more.
+FleetObservation observation(double decode_demand_units, double cap_over_slo) {
+  FleetObservation o;
+  o.pool_nodes = 10000;
+  o.prefill_nodes_per_unit = 4;
+  o.decode_nodes_per_unit = 18;
+  o.max_prefill_units = o.max_decode_units = 100;
+  o.arrivals_per_s = 1000;
+  o.mean_output_tok = 1001;  // 1,000 tokens decoded per request: 1M tok/s
+  o.computed_tok_per_s = 250000;
+  o.prefill_unit_tok_per_s = 100000;
+  o.decode_unit_tok_per_s_at_slo = 1e6 / decode_demand_units;
+  o.decode_unit_streams_at_slo = 10000;
+  o.decode_unit_tok_per_s_at_cap = o.decode_unit_tok_per_s_at_slo * cap_over_slo;
+  o.decode_unit_streams_at_cap = o.decode_unit_streams_at_slo * cap_over_slo;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("prefill keeps the headroom above its demand") {
+  const ScenarioSpec s = spec_with_slo();
+  auto a = slo_capacity(s, 0.1);
+  // 2.5 units of demand x 1.1 = 2.75: three units.
+  CHECK(a->decide(observation(3.5, 1.5)).prefill_units == 3);
+  const FleetObservation o = observation(3.5, 1.5);
+  FleetObservation tight = o;
+  tight.computed_tok_per_s = 280000;  // 2.8 x 1.1 = 3.08: four units
+  CHECK(a->decide(tight).prefill_units == 4);
+}
+
+TEST_CASE("decode serves the demand at the SLO and keeps the headroom against its batch cap") {
+  const ScenarioSpec s = spec_with_slo();
+  auto a = slo_capacity(s, 0.1);
+  // The cap serves 30% more than the SLO batch: 3.7 units at the SLO are enough (3.7 x 1.1 / 1.3
+  // = 3.13 at the cap), so four units, not the five a margin above the SLO capacity would take.
+  CHECK(a->decide(observation(3.7, 1.3)).decode_units == 4);
+  // A cap barely above the SLO batch leaves no slack there: the headroom binds at the cap
+  // (3.7 x 1.1 / 1.02 = 3.99 -> 4; 3.8 x 1.1 / 1.02 = 4.10 -> 5).
+  CHECK(a->decide(observation(3.7, 1.02)).decode_units == 4);
+  CHECK(a->decide(observation(3.8, 1.02)).decode_units == 5);
+  // Without a cap figure, the headroom goes above the SLO capacity (3.7 x 1.1 = 4.07 -> 5).
+  FleetObservation no_cap = observation(3.7, 1.3);
+  no_cap.decode_unit_tok_per_s_at_cap = no_cap.decode_unit_streams_at_cap = 0;
+  CHECK(a->decide(no_cap).decode_units == 5);
+}
+
+TEST_CASE("a decode SLO miss beyond the headroom adds a unit") {
+  const ScenarioSpec s = spec_with_slo();
+  auto a = slo_capacity(s, 0.1);
+  FleetObservation o = observation(3.7, 1.3);
+  o.decode_units = 4;
+  o.stream_tok_per_s_p50 = 17;  // below 20 x 0.9
+  CHECK(a->decide(o).decode_units == 5);
+  // Demand for three units, but a miss within the headroom: hold the four, do not shrink.
+  FleetObservation less = observation(2.5, 1.3);
+  less.decode_units = 4;
+  less.stream_tok_per_s_p50 = 19;
+  CHECK(a->decide(less).decode_units == 4);
+  less.stream_tok_per_s_p50 = 25;  // met: shrink to what the demand needs
+  CHECK(a->decide(less).decode_units == 3);
+}
