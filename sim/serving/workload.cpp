@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <stdexcept>
 
+#include "sim/spec/diurnal_shape.hpp"
 #include "sim/util/json_reader.hpp"
 
 namespace fleetsim {
@@ -36,28 +38,63 @@ SyntheticWorkload::SyntheticWorkload(const WorkloadSpec& spec, TimeNs duration_n
   for (double w : spec_.hourly_weights) sum += w;
   for (double w : spec_.hourly_weights)
     rate_per_s_.push_back(spec_.requests_per_day * (w / sum) / 3600.0);
+  if (spec_.hourly_shape == "linear") {
+    midpoint_rate_per_s_ = linear_midpoint_rates(rate_per_s_);
+    for (double m : midpoint_rate_per_s_)
+      if (m < 0) throw std::invalid_argument("hourly weights without a positive linear shape");
+  }
+}
+
+double SyntheticWorkload::rate_at(double t_s) const {
+  if (midpoint_rate_per_s_.empty()) return rate_per_s_[static_cast<std::size_t>(t_s / 3600.0) % 24];
+  // Between the midpoints of hours k and k + 1 (k = -1 before the first midpoint: the day wraps).
+  const double x = t_s / 3600.0 - 0.5;
+  const auto k = static_cast<std::int64_t>(std::floor(x));
+  const double f = x - static_cast<double>(k);
+  const auto at = [&](std::int64_t h) { return midpoint_rate_per_s_[static_cast<std::size_t>(((h % 24) + 24) % 24)]; };
+  return at(k) + f * (at(k + 1) - at(k));
+}
+
+double SyntheticWorkload::next_step(double end_s) {
+  // Piecewise-constant Poisson: draw with the current hour's rate; if the draw crosses the hour
+  // boundary, restart from the boundary with the next hour's rate (memorylessness makes it exact).
+  double t_s = t_s_;
+  while (t_s < end_s) {
+    const int hour = static_cast<int>(t_s / 3600.0);
+    const double boundary_s = (hour + 1) * 3600.0;
+    const double rate = rate_per_s_[static_cast<std::size_t>(hour % 24)];
+    if (rate > 0) {
+      const double t = t_s + arrivals_rng_.exponential(1.0 / rate);
+      if (t < boundary_s) return t;
+    }
+    t_s = boundary_s;
+  }
+  return end_s;
+}
+
+double SyntheticWorkload::next_linear(double end_s) {
+  // Inversion on each segment between hour midpoints, where the rate is a + b s at s seconds
+  // into it: the next arrival is where the integrated rate reaches an Exp(1) draw; past the
+  // segment's end, restart there with a fresh draw (memorylessness makes it exact).
+  double t_s = t_s_;
+  while (t_s < end_s) {
+    const double seg_end_s = (std::floor(t_s / 3600.0 - 0.5) + 1.5) * 3600.0;
+    const double a = rate_at(t_s);
+    const double b = (rate_at(seg_end_s) - a) / (seg_end_s - t_s);
+    const double span_s = seg_end_s - t_s;
+    const double e = arrivals_rng_.exponential(1.0);
+    if (e < a * span_s + b * span_s * span_s / 2) {
+      // The root of a s + b s^2 / 2 = e in [0, span), in a form that is stable for b of either sign.
+      return t_s + 2 * e / (a + std::sqrt(std::max(0.0, a * a + 2 * b * e)));
+    }
+    t_s = seg_end_s;
+  }
+  return end_s;
 }
 
 bool SyntheticWorkload::next(Arrival& out) {
-  // Piecewise-constant Poisson: draw with the current hour's rate; if the draw crosses the hour
-  // boundary, restart from the boundary with the next hour's rate (memorylessness makes it exact).
   const double end_s = ns_to_seconds(duration_ns_);
-  for (;;) {
-    const int hour = static_cast<int>(t_s_ / 3600.0);
-    const double boundary_s = (hour + 1) * 3600.0;
-    const double rate = rate_per_s_[static_cast<std::size_t>(hour % 24)];
-    if (rate <= 0) {
-      t_s_ = boundary_s;
-    } else {
-      const double t = t_s_ + arrivals_rng_.exponential(1.0 / rate);
-      if (t < boundary_s) {
-        t_s_ = t;
-        break;
-      }
-      t_s_ = boundary_s;
-    }
-    if (t_s_ >= end_s) return false;
-  }
+  t_s_ = midpoint_rate_per_s_.empty() ? next_step(end_s) : next_linear(end_s);
   if (t_s_ >= end_s) return false;
   out.time_ns = static_cast<TimeNs>(t_s_ * 1e9);
   out.input_tok = input_.sample(lengths_rng_);

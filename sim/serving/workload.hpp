@@ -48,11 +48,20 @@ class SyntheticWorkload final : public Workload {
   bool next(Arrival& out) override;
   // Mean arrival rate in hour h (0 = the scenario's first hour), per second.
   double rate_per_s(int hour) const { return rate_per_s_[static_cast<std::size_t>(hour % 24)]; }
+  // The instantaneous rate at `t_s` seconds from the start, per second.
+  double rate_at(double t_s) const;
 
  private:
+  // The next arrival time after t_s_ under each shape (end_s when there is none before it).
+  double next_step(double end_s);
+  double next_linear(double end_s);
+
   WorkloadSpec spec_;
   TimeNs duration_ns_;
   std::vector<double> rate_per_s_;
+  // Linear shape: the rate at each hour's midpoint, chosen so that the line through them gives
+  // every hour exactly its mean rate (the day wraps around).
+  std::vector<double> midpoint_rate_per_s_;
   LengthSampler input_, output_;
   Rng arrivals_rng_, lengths_rng_, cache_rng_;
   double t_s_ = 0;  // time of the last arrival, in seconds (the process runs in seconds)

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <filesystem>
 
+#include "sim/spec/diurnal_shape.hpp"
+
 namespace fleetsim {
 
 namespace {
@@ -82,8 +84,8 @@ WorkloadSpec read_workload(const JsonReader& r, const std::string& scenario_file
   WorkloadSpec w;
   w.kind = r.one_of("type", {"synthetic", "trace"});
   if (w.kind == "synthetic") {
-    r.only_keys({"type", "hourly_weights", "requests_per_day", "input_tokens", "output_tokens",
-                 "cache_hit_share", "derivation"});
+    r.only_keys({"type", "hourly_weights", "hourly_shape", "requests_per_day", "input_tokens",
+                 "output_tokens", "cache_hit_share", "derivation"});
     w.hourly_weights = r.number_array("hourly_weights");
     if (w.hourly_weights.size() != 24) r.at("hourly_weights").fail("an array of 24 numbers");
     double sum = 0;
@@ -92,6 +94,15 @@ WorkloadSpec read_workload(const JsonReader& r, const std::string& scenario_file
       sum += w.hourly_weights[i];
     }
     if (!(sum > 0)) r.at("hourly_weights").fail("weights with a positive sum");
+    if (r.maybe("hourly_shape")) w.hourly_shape = r.one_of("hourly_shape", {"linear", "step"});
+    if (w.hourly_shape == "linear") {
+      const std::vector<double> mid = linear_midpoint_rates(w.hourly_weights);
+      for (std::size_t h = 0; h < mid.size(); ++h)
+        if (mid[h] < 0)
+          r.at("hourly_weights").at(h).fail(
+              "an hour not so far below its neighbours that a linearly moving rate would turn "
+              "negative here (or \"hourly_shape\": \"step\")");
+    }
     w.requests_per_day = r.positive("requests_per_day");
     w.input = read_length(r.at("input_tokens"));
     w.output = read_length(r.at("output_tokens"));

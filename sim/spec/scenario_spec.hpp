@@ -43,6 +43,9 @@ struct WorkloadSpec {
   std::string kind;  // "synthetic" or "trace"
   // synthetic
   std::vector<double> hourly_weights;  // 24 relative rates, hour 0 = the scenario's start hour
+  // "linear": the rate moves linearly between hours (each hour keeps its weight's share of the
+  // day); "step": constant within each hour, jumping at the hour.
+  std::string hourly_shape = "linear";
   double requests_per_day = 0;          // total at scale 1
   LengthDistSpec input;
   LengthDistSpec output;

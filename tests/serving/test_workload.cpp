@@ -3,6 +3,7 @@
 
 #include "sim/serving/prefix_cache.hpp"
 #include "sim/serving/workload.hpp"
+#include "sim/spec/diurnal_shape.hpp"
 
 using namespace fleetsim;
 
@@ -42,6 +43,37 @@ TEST_CASE("synthetic arrivals follow the hourly rates and the length means") {
   CHECK(in / n == Approx(3909).epsilon(0.05));
   CHECK(out / n == Approx(1080).epsilon(0.05));
   CHECK(cached / in == Approx(0.563).epsilon(0.03));
+}
+
+TEST_CASE("the linear diurnal shape keeps every hour's mean and moves between hours") {
+  // The Day-6 weights: the line through the midpoint rates integrates to each hour's weight.
+  const std::vector<double> day6 = {27.0, 28.5, 30.4, 30.9, 30.4, 27.8, 26.8, 29.5, 30.7, 30.8, 31.0, 29.8,
+                                    21.7, 17.9, 13.1, 8.0,  6.4,  6.4,  8.0,  13.7, 23.1, 29.4, 30.4, 29.9};
+  const std::vector<double> mid = linear_midpoint_rates(day6);
+  for (std::size_t h = 0; h < 24; ++h)
+    CHECK((mid[(h + 23) % 24] + 6 * mid[h] + mid[(h + 1) % 24]) / 8 == Approx(day6[h]).epsilon(1e-12));
+  CHECK(linear_midpoint_rates(std::vector<double>(24, 2.0)) == std::vector<double>(24, 2.0));
+
+  // Hour 1 at three times the others: its rate rises through the end of hour 0 and falls
+  // through the start of hour 2, each hour's count staying at its mean.
+  WorkloadSpec w = synthetic(26 * 3600.0 * 20);  // 20/s in hour 0, 60/s in hour 1
+  SyntheticWorkload wl(w, 3 * kNsPerHour, 11);
+  CHECK(wl.rate_at(900) < wl.rate_at(2700));
+  CHECK(wl.rate_at(2 * 3600 + 900) > wl.rate_at(2 * 3600 + 2700));
+  // Expected arrivals per half hour, by integrating the rate; Poisson counts within 5 sd.
+  std::vector<double> expected(6, 0.0), seen(6, 0.0);
+  constexpr int kSteps = 1800;
+  for (int i = 0; i < 6; ++i)
+    for (int k = 0; k < kSteps; ++k) expected[static_cast<std::size_t>(i)] += wl.rate_at(i * 1800.0 + k + 0.5);
+  Arrival a;
+  while (wl.next(a)) seen[static_cast<std::size_t>(a.time_ns / (kNsPerHour / 2))] += 1;
+  for (int i = 0; i < 6; ++i) {
+    const auto at = static_cast<std::size_t>(i);
+    CHECK(std::abs(seen[at] - expected[at]) < 5 * std::sqrt(expected[at]));
+  }
+  CHECK(expected[0] + expected[1] == Approx(20 * 3600.0).epsilon(1e-6));
+  CHECK(expected[2] + expected[3] == Approx(60 * 3600.0).epsilon(1e-6));
+  CHECK(expected[1] > expected[0] * 1.2);  // the ramp towards hour 1 shows inside hour 0
 }
 
 TEST_CASE("the same seed gives the same arrivals; another seed does not") {

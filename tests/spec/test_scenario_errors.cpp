@@ -102,6 +102,17 @@ TEST_CASE("hourly weights need 24 entries") {
   CHECK_THAT(msg, Catch::Contains("/workload/hourly_weights: expected an array of 24 numbers"));
 }
 
+TEST_CASE("a linear hourly shape that would turn negative is refused; a step shape takes it") {
+  std::string spiky = "[";
+  for (int h = 0; h < 24; ++h) spiky += std::string(h ? "," : "") + (h == 5 ? "0" : "10");
+  spiky += "]";
+  const auto msg = error_of({"workload.hourly_weights=" + spiky});
+  CHECK_THAT(msg, Catch::Contains("/workload/hourly_weights/5"));
+  CHECK_THAT(msg, Catch::Contains("hourly_shape"));
+  CHECK(error_of({"workload.hourly_weights=" + spiky, "workload.hourly_shape=\"step\""}).empty());
+  CHECK_THAT(error_of({"workload.hourly_shape=\"smooth\""}), Catch::Contains("/workload/hourly_shape"));
+}
+
 TEST_CASE("malformed JSON names the file") {
   const auto path = write_temp("broken.json", "{ \"name\": ");
   try {
