@@ -89,20 +89,55 @@ class ScheduleAutoscaler final : public Autoscaler {
 // waiting. So decode serves the demand at the SLO speed and keeps the headroom against the cap.
 // (Near the SLO, decode throughput is nearly flat in the batch: a throughput margin there would
 // buy a far higher speed than the SLO asks for, at a unit's cost.)
+//
+// A unit started now serves only after its warm-up, so on a rising load the demand is planned
+// where it will be: the growth since the last decision is carried forward to the end of the
+// next interval after the warm-up. Only growth beyond two standard errors of the two Poisson
+// rates counts, so noise at small scales does not buy units.
 class SloCapacityAutoscaler final : public Autoscaler {
  public:
   SloCapacityAutoscaler(const Params& p, const ScenarioSpec& s)
       : interval_ns_(seconds_to_ns(p.number("interval_s"))),
         warmup_ns_(seconds_to_ns(p.number("warmup_s"))),
         headroom_(p.number("headroom")),
+        trend_(p.boolean("trend_lookahead")),
         slo_(s.slo) {}
   std::string name() const override { return "slo-capacity"; }
   TimeNs interval_ns() const override { return interval_ns_; }
   TimeNs warmup_ns() const override { return warmup_ns_; }
 
   FleetTarget decide(const FleetObservation& o) override {
-    FleetTarget t{1, 1};
     const double interval_s = ns_to_seconds(interval_ns_);
+    const double ahead = trend_ ? growth_ahead(o) : 1.0;
+    FleetObservation planned = o;
+    planned.computed_tok_per_s *= ahead;
+    planned.arrivals_per_s *= ahead;
+    planned.decode_streams = static_cast<std::int64_t>(std::llround(static_cast<double>(o.decode_streams) * ahead));
+    return decide_for(planned, interval_s);
+  }
+
+ private:
+  // The factor by which demand will have grown when units started now can serve through the
+  // next interval (1 when the load is flat, falling, or its rise is within noise).
+  double growth_ahead(const FleetObservation& o) {
+    double ahead = 1;
+    const double dt_s = ns_to_seconds(o.now_ns - last_now_ns_);
+    if (last_arrivals_per_s_ > 0 && o.arrivals_per_s > last_arrivals_per_s_ && dt_s > 0) {
+      const double interval_s = ns_to_seconds(interval_ns_);
+      const double rise = o.arrivals_per_s - last_arrivals_per_s_;
+      const double se = std::sqrt(o.arrivals_per_s / interval_s + last_arrivals_per_s_ / interval_s);
+      // The interval's mean rate stands at its middle: from there to the end of the next
+      // interval once a unit started now is warm.
+      const double lead_s = interval_s / 2 + ns_to_seconds(warmup_ns_) + interval_s;
+      if (rise > 2 * se) ahead = 1 + rise / dt_s * lead_s / o.arrivals_per_s;
+    }
+    last_arrivals_per_s_ = o.arrivals_per_s;
+    last_now_ns_ = o.now_ns;
+    return ahead;
+  }
+
+  FleetTarget decide_for(const FleetObservation& o, double interval_s) const {
+    FleetTarget t{1, 1};
     // Units the arrival rate alone needs (with headroom), before backlog and SLO feedback.
     double need_prefill = 0, need_decode = 0;
     if (o.prefill_unit_tok_per_s > 0) {
@@ -179,10 +214,12 @@ class SloCapacityAutoscaler final : public Autoscaler {
     }
   }
 
- private:
   TimeNs interval_ns_, warmup_ns_;
   double headroom_;
+  bool trend_;
   SloSpec slo_;
+  double last_arrivals_per_s_ = 0;
+  TimeNs last_now_ns_ = 0;
 };
 
 AutoscalerRegistry build() {
@@ -201,7 +238,9 @@ AutoscalerRegistry build() {
          {{"interval_s", "positive", "s", 300, "decision interval"},
           {"headroom", "fraction", "", 0.1,
            "margin over the observed demand (prefill: above its capacity; decode: below its batch cap)"},
-          {"warmup_s", "number", "s", 600, "time for a unit to load weights before serving"}},
+          {"warmup_s", "number", "s", 600, "time for a unit to load weights before serving"},
+          {"trend_lookahead", "boolean", "", true,
+           "plan a rising load where it will be once a unit started now is warm"}},
          [](const Params& p, const ScenarioSpec& s) {
            return std::make_unique<SloCapacityAutoscaler>(p, s);
          }});

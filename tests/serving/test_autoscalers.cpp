@@ -82,3 +82,27 @@ TEST_CASE("a decode SLO miss beyond the headroom adds a unit") {
   less.stream_tok_per_s_p50 = 25;  // met: shrink to what the demand needs
   CHECK(a->decide(less).decode_units == 3);
 }
+
+TEST_CASE("a rising load is planned where it will be once new units are warm") {
+  const ScenarioSpec s = spec_with_slo();
+  auto a = slo_capacity(s, 0.1);  // 300 s decisions, 600 s warm-up: 1,050 s from mid-interval
+  FleetObservation o = observation(3.7, 1.3);
+  o.now_ns = seconds_to_ns(300);
+  CHECK(a->decide(o).decode_units == 4);
+  // +20% over the interval, carried 1,050 s forward: x (1 + 200/300 x 1050/1200) = x 1.583.
+  FleetObservation up = o;
+  up.now_ns = seconds_to_ns(600);
+  up.arrivals_per_s *= 1.2;
+  up.computed_tok_per_s *= 1.2;
+  const FleetTarget t = a->decide(up);
+  CHECK(t.decode_units == 8);   // 3.7 x 1.2 x 1.583 = 7.03 at the SLO (5 without the look ahead)
+  CHECK(t.prefill_units == 6);  // 2.5 x 1.2 x 1.583 x 1.1 = 5.22 (4 without)
+  // A rise within the noise of two Poisson rates (here 1000/s over 300 s: 2 se = 5.2/s) does
+  // not count.
+  auto b = slo_capacity(s, 0.1);
+  CHECK(b->decide(o).decode_units == 4);
+  FleetObservation noise = o;
+  noise.now_ns = seconds_to_ns(600);
+  noise.arrivals_per_s += 5;
+  CHECK(b->decide(noise).decode_units == 4);
+}
