@@ -53,7 +53,7 @@ void split_table(std::ostream& md, const ScenarioSpec& day, const Json& summary)
   struct Role {
     const char* name;
     const char* tokens;      // published token total of the role
-    const char* throughput;  // per-node throughput, published and simulated
+    const char* throughput;  // published per-node throughput
     const char* capacity;    // cost model's capacity per active node
     const char* nodes;       // simulated average nodes
     const char* utilization;
@@ -132,7 +132,6 @@ Probe probe(const ValidateOptions& o, double rate, int prefill_units, int decode
   if (!o.quiet) std::fprintf(stderr, ".");
   return p;
 }
-
 
 std::string err_pct(double sim, double pub) { return fmt("%+.1f%%", (sim - pub) / pub * 100); }
 

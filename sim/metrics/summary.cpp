@@ -55,15 +55,12 @@ Json make_summary(const ScenarioSpec& s, const Metrics& m, const Economics& e, c
                   {"decode", by_state_h(m.decode_node_s_by_state())}}}};
   // Served against servable: tokens over what the active nodes could serve at the capacity the
   // cost model gave each autoscaler decision (warming and draining nodes excluded).
-  auto per_active_node_s = [](double tok, double node_s) { return node_s > 0 ? tok / node_s : 0.0; };
-  auto share = [](double tok, double capacity_tok) { return capacity_tok > 0 ? tok / capacity_tok : 0.0; };
+  auto ratio = [](double num, double den) { return den > 0 ? num / den : 0.0; };
   j["capacity"] = {
-      {"prefill_input_tok_per_s_per_node",
-       per_active_node_s(m.prefill_capacity_tok(), m.prefill_node_s_by_state().active)},
-      {"decode_output_tok_per_s_per_node_at_slo",
-       per_active_node_s(m.decode_capacity_tok(), m.decode_node_s_by_state().active)},
-      {"prefill_utilization", share(m.input_tok(), m.prefill_capacity_tok())},
-      {"decode_utilization", share(m.output_tok(), m.decode_capacity_tok())}};
+      {"prefill_input_tok_per_s_per_node", ratio(m.prefill_capacity_tok(), m.prefill_node_s_by_state().active)},
+      {"decode_output_tok_per_s_per_node_at_slo", ratio(m.decode_capacity_tok(), m.decode_node_s_by_state().active)},
+      {"prefill_utilization", ratio(m.input_tok(), m.prefill_capacity_tok())},
+      {"decode_utilization", ratio(m.output_tok(), m.decode_capacity_tok())}};
   j["economics"] = {{"cost_usd", e.cost_usd},
                     {"revenue_usd", e.theoretical_usd},
                     {"actual_revenue_usd", e.actual_usd},

@@ -107,13 +107,12 @@ class SloCapacityAutoscaler final : public Autoscaler {
   TimeNs warmup_ns() const override { return warmup_ns_; }
 
   FleetTarget decide(const FleetObservation& o) override {
-    const double interval_s = ns_to_seconds(interval_ns_);
     const double ahead = trend_ ? growth_ahead(o) : 1.0;
     FleetObservation planned = o;
     planned.computed_tok_per_s *= ahead;
     planned.arrivals_per_s *= ahead;
     planned.decode_streams = static_cast<std::int64_t>(std::llround(static_cast<double>(o.decode_streams) * ahead));
-    return decide_for(planned, interval_s);
+    return decide_for(planned);
   }
 
  private:
@@ -136,8 +135,9 @@ class SloCapacityAutoscaler final : public Autoscaler {
     return ahead;
   }
 
-  FleetTarget decide_for(const FleetObservation& o, double interval_s) const {
+  FleetTarget decide_for(const FleetObservation& o) const {
     FleetTarget t{1, 1};
+    const double interval_s = ns_to_seconds(interval_ns_);
     // Units the arrival rate alone needs (with headroom), before backlog and SLO feedback.
     double need_prefill = 0, need_decode = 0;
     if (o.prefill_unit_tok_per_s > 0) {

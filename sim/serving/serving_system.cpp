@@ -167,17 +167,23 @@ double ServingSystem::decode_stream_tok_per_s(double batch_per_gpu, double mean_
   return t > 0 ? tokens_per_step_ / ns_to_seconds(t) : 0;
 }
 
-double ServingSystem::decode_unit_streams_at_cap(double mean_kv_tok) const {
-  const UnitSpec& u = s_.decode;
+std::int64_t ServingSystem::decode_batch_cap_per_gpu(double mean_kv_tok) const {
   const double kv_limit = mean_kv_tok > 0 ? kv_capacity_tok_ / mean_kv_tok : 1e9;
-  return static_cast<double>(std::min<std::int64_t>(u.max_batch_per_gpu, static_cast<std::int64_t>(kv_limit))) *
-         u.gpus_per_unit;
+  return std::min<std::int64_t>(s_.decode.max_batch_per_gpu, static_cast<std::int64_t>(kv_limit));
+}
+
+double ServingSystem::decode_unit_streams_at_cap(double mean_kv_tok) const {
+  return static_cast<double>(decode_batch_cap_per_gpu(mean_kv_tok)) * s_.decode.gpus_per_unit;
+}
+
+double ServingSystem::decode_unit_tok_per_s(double streams, double mean_kv_tok) const {
+  return streams * decode_stream_tok_per_s(streams / s_.decode.gpus_per_unit, mean_kv_tok);
 }
 
 double ServingSystem::decode_unit_streams_at_slo(double mean_kv_tok) const {
   const UnitSpec& u = s_.decode;
   // Largest batch per GPU whose per-stream speed meets the SLO and whose KV fits.
-  std::int64_t lo = 0, hi = static_cast<std::int64_t>(decode_unit_streams_at_cap(mean_kv_tok)) / u.gpus_per_unit;
+  std::int64_t lo = 0, hi = decode_batch_cap_per_gpu(mean_kv_tok);
   while (lo < hi) {
     const std::int64_t mid = (lo + hi + 1) / 2;
     if (decode_stream_tok_per_s(static_cast<double>(mid), mean_kv_tok) >= s_.slo.min_output_tok_per_s)
@@ -714,13 +720,9 @@ void ServingSystem::on_autoscale(TimeNs now) {
   o.prefill_unit_tok_per_s = prefill_unit_capacity_tok_per_s(mix);
   const double mean_kv = mix.kv_tok_per_output_tok();
   o.decode_unit_streams_at_slo = decode_unit_streams_at_slo(mean_kv);
-  o.decode_unit_tok_per_s_at_slo =
-      o.decode_unit_streams_at_slo *
-      decode_stream_tok_per_s(o.decode_unit_streams_at_slo / s_.decode.gpus_per_unit, mean_kv);
+  o.decode_unit_tok_per_s_at_slo = decode_unit_tok_per_s(o.decode_unit_streams_at_slo, mean_kv);
   o.decode_unit_streams_at_cap = decode_unit_streams_at_cap(mean_kv);
-  o.decode_unit_tok_per_s_at_cap =
-      o.decode_unit_streams_at_cap *
-      decode_stream_tok_per_s(o.decode_unit_streams_at_cap / s_.decode.gpus_per_unit, mean_kv);
+  o.decode_unit_tok_per_s_at_cap = decode_unit_tok_per_s(o.decode_unit_streams_at_cap, mean_kv);
   // The capacity the decision is planned with is also what the run's utilization is measured
   // against (prefill in input tokens, cache hits included, as the throughput is reported).
   const double computed = mix.mean_computed_tok();

@@ -76,6 +76,8 @@ class ServingSystem {
   double decode_unit_streams_at_slo(double mean_kv_tok) const;
   // The most streams a unit holds: the batch cap, or fewer when the KV does not fit.
   double decode_unit_streams_at_cap(double mean_kv_tok) const;
+  // Output tokens per second of a decode unit holding `streams` streams.
+  double decode_unit_tok_per_s(double streams, double mean_kv_tok) const;
   // The workload's mix before anything is observed.
   const RequestMix& nominal_mix() const { return nominal_mix_; }
   // Per-stream output speed (tok/s) of a decode unit with `batch_per_gpu` streams per GPU.
@@ -119,6 +121,8 @@ class ServingSystem {
   void on_eplb(TimeNs now);
   void reject(RequestId id, RejectReason why, TimeNs now);
   void refresh_unit_loads();
+  // The largest batch per decode GPU: the cap, or fewer when the KV does not fit.
+  std::int64_t decode_batch_cap_per_gpu(double mean_kv_tok) const;
 
   const ScenarioSpec& s_;
   EventQueue q_;
