@@ -2,13 +2,11 @@
 // waiting to join, and the step at which each running request finishes.
 #pragma once
 
-#include <functional>
 #include <memory>
-#include <queue>
-#include <utility>
 #include <vector>
 
 #include "sim/policies/load_balancer.hpp"
+#include "sim/serving/finish_calendar.hpp"
 #include "sim/serving/request.hpp"
 #include "sim/serving/step_timer.hpp"
 #include "sim/serving/unit_state.hpp"
@@ -29,8 +27,7 @@ struct DecodeUnit {
   std::vector<RankLoad> loads;  // reserved KV (input + expected output) and request counts
   std::unique_ptr<LoadBalancer> rank_lb;
   std::vector<RequestId> joining;  // KV on the way or waiting for a rank with room
-  using Finish = std::pair<std::int64_t, RequestId>;  // (finish step, request)
-  std::priority_queue<Finish, std::vector<Finish>, std::greater<Finish>> finishing;
+  FinishCalendar finishing;  // running requests by the step they finish at
   std::int64_t step = 0;
   std::int64_t running = 0;
   bool busy = false;

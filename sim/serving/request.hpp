@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "sim/engine/time.hpp"
@@ -12,23 +13,28 @@ namespace fleetsim {
 using RequestId = std::uint32_t;  // index into the pool (recycled)
 inline constexpr RequestId kNoRequest = static_cast<RequestId>(-1);
 
-struct Request {
+// One cache line: records are touched at a few scattered moments of a request's life, so each
+// touch costs one miss, not two. Token counts fit 32 bits: a request longer than that is turned
+// away at arrival, before it is stored.
+struct alignas(64) Request {
   TimeNs arrival_ns = 0;
   TimeNs ready_ns = 0;        // prefix KV loaded from disk: prefill may start
   TimeNs first_token_ns = 0;  // prefill done: first token out
   TimeNs decode_join_ns = 0;
-  std::int64_t input_tok = 0;
-  std::int64_t cached_tok = 0;    // prefix served from the on-disk KV cache
-  std::int64_t output_tok = 0;
-  std::int64_t prefilled_tok = 0; // computed tokens done so far (chunked prefill)
-  std::int64_t decode_steps = 0;  // steps this request needs in decode
-  std::int64_t join_step = 0;
-  std::int32_t prefill_unit = -1, prefill_rank = -1;
-  std::int32_t decode_unit = -1, decode_rank = -1;
+  std::int64_t join_step = 0;     // the decode unit's step at which it joined the batch
+  std::int32_t input_tok = 0;
+  std::int32_t cached_tok = 0;    // prefix served from the on-disk KV cache
+  std::int32_t output_tok = 0;
+  std::int32_t prefilled_tok = 0; // computed tokens done so far (chunked prefill)
+  std::int32_t decode_rank = -1;
   RequestId next = kNoRequest;    // intrusive FIFO link (rank queues, join queues)
 
-  std::int64_t computed_tok() const { return input_tok - cached_tok; }
+  std::int64_t computed_tok() const { return std::int64_t{input_tok} - cached_tok; }
 };
+static_assert(sizeof(Request) == 64);
+
+// The longest request a Request can hold, in input plus output tokens.
+inline constexpr std::int64_t kMaxRequestTok = std::numeric_limits<std::int32_t>::max();
 
 class RequestPool {
  public:
@@ -50,6 +56,12 @@ class RequestPool {
     --live_;
   }
   Request& operator[](RequestId id) { return slots_[id]; }
+  // Starts fetching a record about to be used (one of many scattered over the pool).
+  void prefetch(RequestId id) const {
+    const char* p = reinterpret_cast<const char*>(&slots_[id]);
+    __builtin_prefetch(p);
+    __builtin_prefetch(p + sizeof(Request) - 1);  // a record may straddle two cache lines
+  }
   const Request& operator[](RequestId id) const { return slots_[id]; }
   std::size_t live() const { return live_; }
   std::size_t capacity() const { return slots_.size(); }

@@ -272,17 +272,20 @@ void ServingSystem::schedule_next_arrival() {
 void ServingSystem::on_arrival(TimeNs now) {
   const Arrival& a = next_arrival_;
   const RequestId id = pool_.acquire();
+  const std::int64_t cached_tok = a.hash_ids && prefix_cache_
+                                      ? prefix_cache_->lookup_and_store(*a.hash_ids, a.input_tok)
+                                      : a.cached_tok;
+  metrics_.on_arrival(now);
+  iv_mix_.add(a.input_tok, cached_tok, a.output_tok);
+  const std::int64_t total_tok = a.input_tok + a.output_tok;
   Request& r = pool_[id];
   r.arrival_ns = now;
-  r.input_tok = a.input_tok;
-  r.output_tok = a.output_tok;
-  r.cached_tok = a.hash_ids && prefix_cache_ ? prefix_cache_->lookup_and_store(*a.hash_ids, a.input_tok)
-                                             : a.cached_tok;
-  metrics_.on_arrival(now);
-  iv_mix_.add(r.input_tok, r.cached_tok, r.output_tok);
-  schedule_next_arrival();
+  r.input_tok = static_cast<std::int32_t>(a.input_tok);
+  r.output_tok = static_cast<std::int32_t>(a.output_tok);
+  r.cached_tok = static_cast<std::int32_t>(cached_tok);
+  schedule_next_arrival();  // `a` now holds the next arrival
 
-  if (static_cast<double>(r.input_tok + r.output_tok) > kv_capacity_tok_) {
+  if (static_cast<double>(total_tok) > kv_capacity_tok_ || total_tok > kMaxRequestTok) {
     reject(id, RejectReason::kTooLong, now);
     return;
   }
@@ -299,8 +302,6 @@ void ServingSystem::on_arrival(TimeNs now) {
     reject(id, RejectReason::kNoPrefillUnit, now);
     return;
   }
-  r.prefill_unit = static_cast<std::int32_t>(u);
-  r.prefill_rank = static_cast<std::int32_t>(rank);
   // Cache hits are read from the KV storage through the unit's FIFO read pipe.
   r.ready_ns = now;
   if (r.cached_tok > 0) {
@@ -458,6 +459,7 @@ void ServingSystem::drop_queued(std::uint32_t u, std::size_t rank, const Request
 
 void ServingSystem::on_prefill_step_done(std::uint32_t u, TimeNs now) {
   PrefillUnit& p = prefill_[u];
+  for (const PrefillChunk& c : p.batch) pool_.prefetch(c.request);
   for (const PrefillChunk& c : p.batch) {
     Request& r = pool_[c.request];
     r.prefilled_tok += c.tokens;
@@ -510,7 +512,6 @@ bool ServingSystem::route_to_decode(RequestId id, TimeNs now) {
   DecodeUnit& d = decode_[u];
   const std::size_t rank = d.rank_lb->pick(lr);
   if (rank == LoadBalancer::kNoTarget) return false;
-  r.decode_unit = static_cast<std::int32_t>(u);
   r.decode_rank = static_cast<std::int32_t>(rank);
   const std::int64_t reserve = r.input_tok + r.output_tok;
   RankLoad& l = d.loads[rank];
@@ -576,8 +577,7 @@ bool ServingSystem::admit_joining(DecodeUnit& d, RequestId id, TimeNs now) {
     const auto drawn = static_cast<std::int64_t>(std::llround(mtp_rng_.normal(mean, sd)));
     steps = std::clamp<std::int64_t>(drawn, (r.output_tok - 1 + 1) / 2, r.output_tok - 1);
   }
-  r.decode_steps = std::max<std::int64_t>(1, steps);
-  d.finishing.push({d.step + r.decode_steps, id});
+  d.finishing.push(d.step + std::max<std::int64_t>(1, steps), id);
   return true;
 }
 
@@ -586,6 +586,7 @@ void ServingSystem::start_decode_step(std::uint32_t u, TimeNs now) {
   // Requests whose KV has arrived join at this step boundary.
   TimeNs next_join = kTimeNever;
   std::size_t keep = 0;
+  for (const RequestId id : d.joining) pool_.prefetch(id);
   for (std::size_t i = 0; i < d.joining.size(); ++i) {
     const RequestId id = d.joining[i];
     if (!admit_joining(d, id, now)) {
@@ -651,10 +652,10 @@ void ServingSystem::on_decode_step_done(std::uint32_t u, TimeNs now) {
   DecodeUnit& d = decode_[u];
   ++d.step;
   metrics_.on_decode_step(now, static_cast<double>(d.running) * tokens_per_step_);
-  bool freed = false;
-  while (!d.finishing.empty() && d.finishing.top().first <= d.step) {
-    const RequestId id = d.finishing.top().second;
-    d.finishing.pop();
+  const std::vector<RequestId>& done = d.finishing.advance(d.step);
+  // Their records are scattered over the pool: fetch them all at once, not one miss at a time.
+  for (const RequestId id : done) pool_.prefetch(id);
+  for (const RequestId id : done) {
     Request& r = pool_[id];
     const auto rank = static_cast<std::size_t>(r.decode_rank);
     DecodeRank& rk = d.ranks[rank];
@@ -679,9 +680,8 @@ void ServingSystem::on_decode_step_done(std::uint32_t u, TimeNs now) {
     --decode_streams_;
     ++completed_;
     pool_.release(id);
-    freed = true;
   }
-  if (freed) {
+  if (!done.empty()) {
     decode_unit_lb_->on_update(u);
     retry_decode_waiting(now);
   }
@@ -811,6 +811,7 @@ void ServingSystem::release_if_drained(TimeNs now) {
     if (d.state == UnitState::kDraining && d.idle_and_empty()) {
       d.state = UnitState::kOff;
       d.step = 0;
+      d.finishing.reset(0);
       changed = true;
     }
   if (changed) update_node_metrics(now);

@@ -11,8 +11,9 @@
 
 namespace fleetsim {
 
-LengthSampler::LengthSampler(const LengthDistSpec& spec) : spec_(spec) {
-  if (spec_.kind == "lognormal") {
+LengthSampler::LengthSampler(const LengthDistSpec& spec)
+    : spec_(spec), lognormal_(spec.kind == "lognormal") {
+  if (lognormal_) {
     sigma_ = std::sqrt(std::log1p(spec_.cv * spec_.cv));
     mu_ = std::log(spec_.mean) - 0.5 * sigma_ * sigma_;
   }
@@ -20,7 +21,7 @@ LengthSampler::LengthSampler(const LengthDistSpec& spec) : spec_(spec) {
 
 std::int64_t LengthSampler::sample(Rng& rng) const {
   double x = spec_.mean;
-  if (spec_.kind == "lognormal") x = rng.lognormal(mu_, sigma_);
+  if (lognormal_) x = rng.lognormal(mu_, sigma_);
   const auto n = static_cast<std::int64_t>(std::llround(x));
   return std::clamp(n, spec_.min_tok, spec_.max_tok);
 }

@@ -38,6 +38,7 @@ class LengthSampler {
 
  private:
   LengthDistSpec spec_;
+  bool lognormal_;  // else "fixed": every request has the mean (kept, not compared per draw)
   double mu_ = 0, sigma_ = 0;
 };
 
