@@ -2,6 +2,8 @@
 // finds the lowest-scored target that has room for a request, lowest index on ties.
 #pragma once
 
+#include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -19,18 +21,15 @@ class MinScoreTree {
   void resize(std::size_t n) {
     n_ = n;
     leaves_ = 1;
-    while (leaves_ < n) leaves_ *= 2;
-    score_.assign(2 * leaves_, kInf);
-    free_.assign(2 * leaves_, kClosed);
+    depth_ = 0;
+    while (leaves_ < n) leaves_ *= 2, ++depth_;
+    node_.assign(2 * leaves_, Node{});
   }
   std::size_t size() const { return n_; }
-  double score(std::size_t i) const { return score_[leaves_ + i]; }
+  double score(std::size_t i) const { return node_[leaves_ + i].score; }
 
   // O(1) leaf write; call rebuild() after a batch of these.
-  void set_leaf(std::size_t i, double score, std::int64_t free_tok) {
-    score_[leaves_ + i] = score;
-    free_[leaves_ + i] = free_tok;
-  }
+  void set_leaf(std::size_t i, double score, std::int64_t free_tok) { node_[leaves_ + i] = {score, free_tok}; }
   void rebuild() {
     for (std::size_t v = leaves_ - 1; v >= 1; --v) pull(v);
   }
@@ -41,45 +40,60 @@ class MinScoreTree {
   }
 
   // The lowest (score, index) among targets with free room >= need_tok (need_tok >= 0).
-  // O(log n) when the best-scored targets have room; subtrees without room are pruned whole.
+  // Best-first descent, O(log n) when the best-scored targets have room: a subtree without room,
+  // or whose lowest score cannot beat the best found so far, is skipped whole.
   std::size_t find(std::int64_t need_tok) const {
-    best_ = kNone;
-    best_score_ = kInf;
-    if (n_ > 0) search(1, 0, leaves_, need_tok);
-    return best_;
+    if (n_ == 0) return kNone;
+    // Usually the lowest-scored target of all has room: following the lower child (the left one
+    // on ties) leads to it, and then it is the answer.
+    std::size_t leaf = 1;
+    while (leaf < leaves_) leaf = node_[2 * leaf + 1].score < node_[2 * leaf].score ? 2 * leaf + 1 : 2 * leaf;
+    if (node_[leaf].free >= need_tok) return leaf - leaves_;
+    std::size_t best = kNone;
+    double best_score = kInf;
+    // Nodes still to visit, the most promising on top; at most one sibling is left per level.
+    std::array<std::size_t, 2 * kMaxDepth + 2> stack;
+    std::size_t top = 0;
+    stack[top++] = 1;
+    while (top > 0) {
+      const std::size_t v = stack[--top];
+      const Node& x = node_[v];
+      if (x.free < need_tok) continue;
+      const std::size_t level = static_cast<std::size_t>(std::bit_width(v)) - 1;
+      const std::size_t lo = (v - (std::size_t{1} << level)) << (depth_ - level);  // first leaf below v
+      if (best != kNone && (x.score > best_score || (x.score == best_score && lo > best))) continue;
+      if (v >= leaves_) {
+        best = lo;
+        best_score = x.score;
+        continue;
+      }
+      // Visit the lower-scored child first (the left one on ties: lower indices).
+      const bool right_first = node_[2 * v + 1].score < node_[2 * v].score;
+      stack[top++] = right_first ? 2 * v : 2 * v + 1;
+      stack[top++] = right_first ? 2 * v + 1 : 2 * v;
+    }
+    return best;
   }
 
  private:
   static constexpr double kInf = std::numeric_limits<double>::infinity();
+  static constexpr std::size_t kMaxDepth = 8 * sizeof(std::size_t);
+
+  // A subtree's lowest score and largest free room, side by side: a pull reads both children
+  // in one cache line.
+  struct Node {
+    double score = kInf;
+    std::int64_t free = kClosed;
+  };
 
   void pull(std::size_t v) {
-    score_[v] = score_[2 * v + 1] < score_[2 * v] ? score_[2 * v + 1] : score_[2 * v];
-    free_[v] = free_[2 * v] > free_[2 * v + 1] ? free_[2 * v] : free_[2 * v + 1];
-  }
-  // Best-first descent; a subtree is skipped when it cannot beat the best found so far.
-  void search(std::size_t v, std::size_t lo, std::size_t len, std::int64_t need) const {
-    if (free_[v] < need) return;
-    if (best_ != kNone && (score_[v] > best_score_ || (score_[v] == best_score_ && lo > best_))) return;
-    if (len == 1) {
-      best_ = lo;
-      best_score_ = score_[v];
-      return;
-    }
-    const std::size_t half = len / 2;
-    if (score_[2 * v + 1] < score_[2 * v]) {
-      search(2 * v + 1, lo + half, half, need);
-      search(2 * v, lo, half, need);
-    } else {
-      search(2 * v, lo, half, need);
-      search(2 * v + 1, lo + half, half, need);
-    }
+    const Node& l = node_[2 * v];
+    const Node& r = node_[2 * v + 1];
+    node_[v] = {r.score < l.score ? r.score : l.score, l.free > r.free ? l.free : r.free};
   }
 
-  std::size_t n_ = 0, leaves_ = 1;
-  std::vector<double> score_;
-  std::vector<std::int64_t> free_;
-  mutable std::size_t best_ = kNone;
-  mutable double best_score_ = kInf;
+  std::size_t n_ = 0, leaves_ = 1, depth_ = 0;
+  std::vector<Node> node_;
 };
 
 }  // namespace fleetsim

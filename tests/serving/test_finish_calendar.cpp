@@ -1,6 +1,7 @@
 // The decode unit's finish calendar against a heap on (finish step, id): same requests, same order.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <functional>
 #include <queue>
 #include <utility>
@@ -18,13 +19,17 @@ TEST_CASE("finish calendar pops each step's requests in ascending id, near and f
   Rng rng(7, "calendar");
   RequestId next_id = 0;
   std::int64_t step = 0, popped = 0, far = 0;
+  std::size_t most_at_once = 0;
   for (; step < 3 * FinishCalendar::kHorizonSteps; ++step) {
     // A few joins a step: mostly short streams, some past the ring's horizon, ids not in
-    // finish order (a recycled pool hands out low ids late).
-    for (int k = 0; k < 3; ++k) {
+    // finish order (a recycled pool hands out low ids late); now and then a burst finishing
+    // together.
+    const bool burst = step % 97 == 0;
+    for (int k = 0; k < (burst ? 80 : 3); ++k) {
       const bool long_one = rng.below(10) == 0;
-      const auto len = static_cast<std::int64_t>(
-          1 + rng.below(long_one ? 4 * FinishCalendar::kHorizonSteps : 50));
+      const auto len = burst ? std::int64_t{10}
+                             : static_cast<std::int64_t>(
+                                   1 + rng.below(long_one ? 4 * FinishCalendar::kHorizonSteps : 50));
       far += len >= FinishCalendar::kHorizonSteps;
       const RequestId id = (next_id++ * 7919u) % 100003u;
       cal.push(step + len, id);
@@ -38,10 +43,12 @@ TEST_CASE("finish calendar pops each step's requests in ascending id, near and f
     }
     REQUIRE(due == want);
     popped += static_cast<std::int64_t>(due.size());
+    most_at_once = std::max(most_at_once, due.size());
     REQUIRE(cal.size() == heap.size());
   }
   CHECK(popped > 1000);
-  CHECK(far > 50);  // the heap path was exercised
+  CHECK(far > 50);            // the heap path was exercised
+  CHECK(most_at_once > 64);  // and many finishing at one step
 }
 
 TEST_CASE("an emptied calendar restarts its step count") {
