@@ -1,6 +1,7 @@
 // The weighted normalised-score balancer behind attention-balanced, kv-balanced and least-loaded.
 #include "sim/policies/scored_balancer.hpp"
 
+#include <limits>
 #include <stdexcept>
 #include <utility>
 
@@ -33,17 +34,23 @@ void ScoredBalancer::attach(std::span<const RankLoad> loads) {
   refresh();
 }
 
+double ScoredBalancer::score(std::size_t i) const {
+  double s = 0;
+  for (std::size_t j = 0; j < num_terms_; ++j) s += terms_[j].weight * cached_[i][j] / ref_[j];
+  return s;
+}
+
 void ScoredBalancer::write(std::size_t i, bool leaf_only) {
   const RankLoad& l = loads_[i];
-  double s = 0;
-  for (std::size_t j = 0; j < num_terms_; ++j) {
-    const double v = term_value(j, l);
-    cached_[i][j] = v;
-    s += terms_[j].weight * v / ref_[j];
-  }
+  for (std::size_t j = 0; j < num_terms_; ++j) cached_[i][j] = term_value(j, l);
+  // A target that is not accepting can never be found (no room); it scores +inf in the tree so
+  // that an idle warming or draining target does not hide the best one from the direct descent.
   std::int64_t free_tok = MinScoreTree::kClosed;
-  if (l.accepting) free_tok = l.capacity_tokens > 0 ? l.capacity_tokens - l.tokens : MinScoreTree::kUnlimited;
-  // A target that is not accepting keeps a finite score but can never be found (no room).
+  double s = std::numeric_limits<double>::infinity();
+  if (l.accepting) {
+    free_tok = l.capacity_tokens > 0 ? l.capacity_tokens - l.tokens : MinScoreTree::kUnlimited;
+    s = score(i);
+  }
   if (leaf_only) {
     tree_.set_leaf(i, s, free_tok);
   } else {

@@ -41,8 +41,8 @@ class ScoredBalancer final : public LoadBalancer {
   void on_update(std::size_t i) override;
   std::size_t pick(const LbRequest& r) override;
 
-  // The score target i holds now (+inf when it is not accepting): for tests and traces.
-  double score(std::size_t i) const { return tree_.score(i); }
+  // The score target i holds now (accepting or not): for tests and traces.
+  double score(std::size_t i) const;
   double reference(std::size_t term) const { return ref_[term]; }
 
  private:
