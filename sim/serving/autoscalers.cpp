@@ -63,10 +63,11 @@ class ScheduleAutoscaler final : public Autoscaler {
     std::sort(steps_.begin(), steps_.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
     interval_ns_ = seconds_to_ns(p.number("interval_s"));
+    warmup_ns_ = seconds_to_ns(p.number("warmup_s"));
   }
   std::string name() const override { return "schedule"; }
   TimeNs interval_ns() const override { return interval_ns_; }
-  TimeNs warmup_ns() const override { return 0; }
+  TimeNs warmup_ns() const override { return warmup_ns_; }
   FleetTarget decide(const FleetObservation& obs) override {
     FleetTarget t = steps_.back().second;  // before the first entry: the last one (wrap)
     for (const auto& [h, target] : steps_)
@@ -76,7 +77,7 @@ class ScheduleAutoscaler final : public Autoscaler {
 
  private:
   std::vector<std::pair<double, FleetTarget>> steps_;
-  TimeNs interval_ns_ = 0;
+  TimeNs interval_ns_ = 0, warmup_ns_ = 0;
 };
 
 // Holds enough units for the observed demand at the capacity the cost model predicts, plus a
@@ -230,7 +231,8 @@ AutoscalerRegistry build() {
          [](const Params& p, const ScenarioSpec&) { return std::make_unique<FixedAutoscaler>(p); }});
   r.add({"schedule", "a wall-clock schedule of unit counts given as data",
          {{"steps", "json", "", nullptr, "array of {clock_h, prefill_units, decode_units}"},
-          {"interval_s", "positive", "s", 300, "how often the schedule is checked"}},
+          {"interval_s", "positive", "s", 300, "how often the schedule is checked"},
+          {"warmup_s", "number", "s", 0, "time for a unit to load weights before serving"}},
          [](const Params& p, const ScenarioSpec&) { return std::make_unique<ScheduleAutoscaler>(p); }});
   r.add({"slo-capacity",
          "units for observed demand at the cost model's capacity under the SLOs, plus headroom "

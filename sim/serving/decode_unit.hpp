@@ -23,6 +23,7 @@ struct DecodeRank {
 
 struct DecodeUnit {
   UnitState state = UnitState::kOff;
+  TimeNs warm_at_ns = 0;  // when the current warm-up ends (an earlier, cancelled one is ignored)
   std::vector<DecodeRank> ranks;
   std::vector<RankLoad> loads;  // reserved KV (input + expected output) and request counts
   std::unique_ptr<LoadBalancer> rank_lb;

@@ -22,6 +22,7 @@ struct PrefillChunk {
 
 struct PrefillUnit {
   UnitState state = UnitState::kOff;
+  TimeNs warm_at_ns = 0;  // when the current warm-up ends (an earlier, cancelled one is ignored)
   std::vector<RequestFifo> queues;  // one per DP rank
   std::vector<RankLoad> loads;      // what the rank balancer sees (queued work)
   std::unique_ptr<LoadBalancer> rank_lb;

@@ -200,9 +200,9 @@ RunStats ServingSystem::run(const ProgressFn& progress) {
   on_eplb(0);
   on_autoscale(0);  // the initial fleet, active at once: the day starts with a serving fleet
   for (std::size_t u = 0; u < prefill_.size(); ++u)
-    if (prefill_[u].state == UnitState::kWarming) on_unit_ready(static_cast<std::uint32_t>(u), false, 0);
+    if (prefill_[u].state == UnitState::kWarming) activate_unit(static_cast<std::uint32_t>(u), false, 0);
   for (std::size_t u = 0; u < decode_.size(); ++u)
-    if (decode_[u].state == UnitState::kWarming) on_unit_ready(static_cast<std::uint32_t>(u), true, 0);
+    if (decode_[u].state == UnitState::kWarming) activate_unit(static_cast<std::uint32_t>(u), true, 0);
   q_.push(autoscaler_->interval_ns(), EventPhase::kControl, kAutoscale, 0);
   q_.push(s_.sample_interval_ns, EventPhase::kControl, kSample, 0);
   q_.push(s_.eplb_period_ns, EventPhase::kControl, kEplb, 0);
@@ -760,14 +760,21 @@ void ServingSystem::apply_target(const FleetTarget& t, TimeNs now) {
       if (units[i].state != UnitState::kOff) continue;
       if (nodes_in_use + nodes_per_unit > s_.cluster_nodes) break;
       units[i].state = UnitState::kWarming;
+      units[i].warm_at_ns = now + autoscaler_->warmup_ns();
       nodes_in_use += nodes_per_unit;
       ++held;
-      q_.push(now + autoscaler_->warmup_ns(), EventPhase::kControl, kUnitReady,
-              static_cast<std::uint32_t>(i), decode ? 1 : 0);
+      q_.push(units[i].warm_at_ns, EventPhase::kControl, kUnitReady, static_cast<std::uint32_t>(i), decode ? 1 : 0);
     }
-    // Shrink: drain the highest-numbered active units (they finish what they hold).
+    // Shrink: first stop warming units (they serve nothing yet), then drain the highest-numbered
+    // active ones (they finish what they hold). Draining a serving unit while a warming one
+    // stays would leave the fleet short until the warm-up ends.
     int active_or_warming = 0;
     for (const auto& x : units) active_or_warming += x.state == UnitState::kActive || x.state == UnitState::kWarming;
+    for (std::size_t i = units.size(); i-- > 0 && active_or_warming > target;) {
+      if (units[i].state != UnitState::kWarming) continue;
+      units[i].state = UnitState::kOff;
+      --active_or_warming;
+    }
     int active = 0;
     for (const auto& x : units) active += x.state == UnitState::kActive;
     for (std::size_t i = units.size(); i-- > 0 && active_or_warming > target && active > 1;) {
@@ -786,6 +793,12 @@ void ServingSystem::apply_target(const FleetTarget& t, TimeNs now) {
 }
 
 void ServingSystem::on_unit_ready(std::uint32_t u, bool decode, TimeNs now) {
+  // A warm-up that was stopped (and perhaps started again since) has no say.
+  if (now != (decode ? decode_[u].warm_at_ns : prefill_[u].warm_at_ns)) return;
+  activate_unit(u, decode, now);
+}
+
+void ServingSystem::activate_unit(std::uint32_t u, bool decode, TimeNs now) {
   if (decode) {
     if (decode_[u].state != UnitState::kWarming) return;
     decode_[u].state = UnitState::kActive;
@@ -798,6 +811,7 @@ void ServingSystem::on_unit_ready(std::uint32_t u, bool decode, TimeNs now) {
     prefill_unit_loads_[u].accepting = true;
     prefill_unit_lb_->on_update(u);
   }
+  update_node_metrics(now);  // its node-time counts as active from now on
 }
 
 void ServingSystem::release_if_drained(TimeNs now) {

@@ -115,6 +115,7 @@ class ServingSystem {
   void on_autoscale(TimeNs now);
   void apply_target(const FleetTarget& t, TimeNs now);
   void on_unit_ready(std::uint32_t u, bool decode, TimeNs now);
+  void activate_unit(std::uint32_t u, bool decode, TimeNs now);  // a warming unit starts serving
   void release_if_drained(TimeNs now);
   void update_node_metrics(TimeNs now);
   void on_sample(TimeNs now);

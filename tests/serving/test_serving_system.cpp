@@ -171,3 +171,21 @@ TEST_CASE("decode admission never reserves more KV on a GPU than it holds") {
   CHECK(m.rejected(RejectReason::kDecodeCapacity) > 0);
   CHECK(m.arrived() == m.completed() + m.rejected() + st.in_flight);
 }
+
+TEST_CASE("a fleet shrinking while a unit warms up stops the warm-up, not a serving unit") {
+  // Two decode units serve; a third starts warming at 0.1 h (ready at 0.1 h + 10 min), and at
+  // 0.2 h the schedule goes back to two. Draining a serving unit then would leave one unit
+  // serving until the warm-up ends; stopping the warm-up keeps both.
+  const ScenarioSpec s = load_scenario(
+      kScenario,
+      small({"start_clock_h=0", "cluster.nodes=100", "workload.requests_per_day=4e6",
+             R"(policies.autoscaler={"name":"schedule","params":{"interval_s":60,"warmup_s":600,"steps":[)"
+             R"({"clock_h":0,"prefill_units":2,"decode_units":2},{"clock_h":0.1,"prefill_units":2,"decode_units":3},)"
+             R"({"clock_h":0.2,"prefill_units":2,"decode_units":2}]}})"}));
+  const Json j = run_summary(s);
+  const Json& decode = j["fleet"]["node_hours_by_state"]["decode"];
+  const double hours = 1800.0 / 3600;
+  CHECK(decode["active"].get<double>() == Approx(2 * 18 * hours));
+  CHECK(decode["warming"].get<double>() == Approx(18 * 0.1));  // from 0.1 h to 0.2 h
+  CHECK(decode["draining"].get<double>() == 0);
+}
