@@ -136,8 +136,21 @@ void ExpertRouter::sample_token(const Layer& l, Rng& rng, std::span<int> experts
         break;
       }
     }
-    for (int e = first; e < first + group_size; ++e)
-      offer(e == winner ? best : best + race_key(l.popularity[static_cast<std::size_t>(e)]), e);
+    for (int e = first; e < first + group_size; ++e) {
+      const double rate = l.popularity[static_cast<std::size_t>(e)];
+      if (e == winner || !(rate > 0)) {
+        offer(e == winner ? best : kNever, e);
+        continue;
+      }
+      const double u = rng.uniform_pos();
+      // -log(u) >= 1 - u: when that bound already puts the key past the k-th kept (by a margin
+      // far above rounding), the key loses without its logarithm being taken.
+      if (kept == K) {
+        const double kth = top_key_[K - 1];
+        if ((1.0 - u) / rate > (kth - best) * (1 + 1e-9) + 1e-12 * std::fabs(kth)) continue;
+      }
+      offer(best + -std::log(u) / rate, e);
+    }
   }
 }
 
@@ -227,7 +240,13 @@ void ExpertRouter::prepare(Layer& l, const ExpertPlacement& p, int gpus_per_node
         const int e = l.pool[static_cast<std::size_t>(t) * k + j];
         const std::size_t at = static_cast<std::size_t>(s) * E + e;
         const int cc = l.cand_count[at];
-        const int q = l.cand[static_cast<std::size_t>(l.cand_begin[at] + (cc == 1 ? 0 : static_cast<int>(rr[e]++ % cc)))];
+        // Round-robin over the candidates (rr[e] stays in [0, cc): cc is fixed for this source).
+        int pick = 0;
+        if (cc > 1) {
+          pick = static_cast<int>(rr[e]);
+          rr[e] = pick + 1 == cc ? 0u : static_cast<std::uint32_t>(pick + 1);
+        }
+        const int q = l.cand[static_cast<std::size_t>(l.cand_begin[at] + pick)];
         const int d = q / spg, n = d / gpus_per_node;
         ++copies_g[d];
         ++copies_n[n];
