@@ -188,7 +188,7 @@ TEST_CASE("random is uniform over the targets that can take the request") {
 
 TEST_CASE("MinScoreTree finds the lowest (score, index) with room, as a scan does") {
   Rng rng(11);
-  for (std::size_t n : {1u, 2u, 7u, 64u, 100u}) {
+  for (std::size_t n : {1u, 2u, 4u, 5u, 7u, 16u, 17u, 64u, 100u, 144u}) {
     MinScoreTree tree;
     tree.resize(n);
     std::vector<double> score(n, 0.0);
@@ -206,6 +206,13 @@ TEST_CASE("MinScoreTree finds the lowest (score, index) with room, as a scan doe
         if (room[j] >= need && (want == MinScoreTree::kNone || score[j] < score[want])) want = j;
       }
       REQUIRE(tree.find(need) == want);
+      if (step % 100 == 0) {  // the batch path (leaf writes, then one rebuild) agrees too
+        MinScoreTree batch;
+        batch.resize(n);
+        for (std::size_t j = 0; j < n; ++j) batch.set_leaf(j, score[j], room[j]);
+        batch.rebuild();
+        REQUIRE(batch.find(need) == want);
+      }
     }
   }
 }
