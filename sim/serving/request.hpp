@@ -15,7 +15,7 @@ inline constexpr RequestId kNoRequest = static_cast<RequestId>(-1);
 
 // One cache line: records are touched at a few scattered moments of a request's life, so each
 // touch costs one miss, not two. Token counts fit 32 bits: a request longer than that is turned
-// away at arrival, before it is stored.
+// away at arrival, before any of its counts is used.
 struct alignas(64) Request {
   TimeNs arrival_ns = 0;
   TimeNs ready_ns = 0;        // prefix KV loaded from disk: prefill may start
