@@ -26,7 +26,6 @@ class MinScoreTree {
     node_.assign(2 * leaves_, Node{});
   }
   std::size_t size() const { return n_; }
-  double score(std::size_t i) const { return node_[leaves_ + i].score; }
 
   // O(1) leaf write; call rebuild() after a batch of these.
   void set_leaf(std::size_t i, double score, std::int64_t free_tok) { node_[leaves_ + i] = {score, free_tok}; }

@@ -459,7 +459,6 @@ void ServingSystem::drop_queued(std::uint32_t u, std::size_t rank, const Request
 
 void ServingSystem::on_prefill_step_done(std::uint32_t u, TimeNs now) {
   PrefillUnit& p = prefill_[u];
-  for (const PrefillChunk& c : p.batch) pool_.prefetch(c.request);
   for (const PrefillChunk& c : p.batch) {
     Request& r = pool_[c.request];
     r.prefilled_tok += c.tokens;
@@ -586,7 +585,6 @@ void ServingSystem::start_decode_step(std::uint32_t u, TimeNs now) {
   // Requests whose KV has arrived join at this step boundary.
   TimeNs next_join = kTimeNever;
   std::size_t keep = 0;
-  for (const RequestId id : d.joining) pool_.prefetch(id);
   for (std::size_t i = 0; i < d.joining.size(); ++i) {
     const RequestId id = d.joining[i];
     if (!admit_joining(d, id, now)) {
