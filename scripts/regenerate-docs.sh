@@ -2,6 +2,7 @@
 # Regenerates every generated document under docs/ from the simulator itself:
 #   docs/kernel-calibration.md, docs/comm-calibration.md  (fleetsim calibrate fit)
 #   docs/explain-step.md                                  (fleetsim explain-step, Day-6 shapes)
+#   docs/gpu-validation.md                                (fleetsim calibrate compare, GPU runs)
 #   docs/validation.md                                    (fleetsim validate; runs the full day)
 # Usage: scripts/regenerate-docs.sh [BUILD_DIR] [--day-scale F]
 set -euo pipefail
@@ -23,4 +24,8 @@ bin="$build/apps/fleetsim/fleetsim"
     echo '```'
   done
 } > docs/explain-step.md
+# The kernel model against the latest kernels measured on a GPU (hw_profiles/measured/*/).
+gpu=$(ls -d hw_profiles/measured/*/ | sort | tail -1)
+"$bin" calibrate compare "${gpu}kernel_benchmarks.json" --step "${gpu}validate-step-decode.json" \
+  --step "${gpu}validate-step-prefill.json" --out docs/gpu-validation.md > /dev/null
 "$bin" validate scenarios/deepseek-v3-r1-day.json --out docs/validation.md "$@"

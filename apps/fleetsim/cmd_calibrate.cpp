@@ -2,6 +2,8 @@
 // profile's measured tables, prints every row with the prediction and its leave-one-out error,
 // writes the fitted parameters beside the measurements (the rest of the file kept byte for
 // byte) and the tables to docs/kernel-calibration.md and docs/comm-calibration.md.
+// `fleetsim calibrate compare MEASURED`: the profile's fitted model against kernels measured on a
+// GPU (fleetsim_microbench output) and validate-step runs, without refitting.
 #include <chrono>
 #include <ctime>
 #include <fstream>
@@ -10,6 +12,7 @@
 
 #include "apps/fleetsim/commands.hpp"
 #include "calibrate/comm/comm_fit.hpp"
+#include "calibrate/kernels/kernel_comparison.hpp"
 #include "calibrate/kernels/kernel_fit.hpp"
 
 namespace fleetsim::cli {
@@ -71,6 +74,27 @@ void fit(const CalibrateOptions& o) {
   if (!kernels_ok) set_exit_code(1);
 }
 
+struct CompareOptions {
+  std::string measured;
+  std::string profile = "hw_profiles/h800.json";
+  std::vector<std::string> steps;
+  std::string out, csv;
+};
+
+void compare(const CompareOptions& o) {
+  const HardwareSpec hw = load_hardware_spec(o.profile);
+  const Json fragment = load_json_file(o.measured);
+  KernelComparison c = compare_kernel_tables(hw, JsonReader(fragment, o.measured));
+  for (const std::string& file : o.steps) {
+    const Json step = load_json_file(file);
+    c.steps.push_back(compare_step_validation(JsonReader(step, file)));
+  }
+  const std::string md = kernel_comparison_markdown(c);
+  std::cout << md;
+  if (!o.out.empty()) write_text_file(o.out, md);
+  if (!o.csv.empty()) write_text_file(o.csv, kernel_comparison_csv(c));
+}
+
 }  // namespace
 
 void add_calibrate_command(CLI::App& app) {
@@ -83,6 +107,18 @@ void add_calibrate_command(CLI::App& app) {
   f->add_option("--docs-dir", o->docs_dir, "where the calibration tables are written")->capture_default_str();
   f->add_flag("--dry-run", o->dry_run, "print the tables, write nothing");
   f->callback([o] { fit(*o); });
+
+  auto c = std::make_shared<CompareOptions>();
+  auto* cmp = cmd->add_subcommand(
+      "compare", "Compare a profile's kernel model with kernels measured on a GPU (no refit)");
+  cmp->add_option("measured", c->measured, "fleetsim_microbench output (measured_on + kernel_benchmarks)")
+      ->required();
+  cmp->add_option("--profile", c->profile, "hardware profile whose fitted kernel model predicts")
+      ->capture_default_str();
+  cmp->add_option("--step", c->steps, "validate-step --json output to add (repeatable)");
+  cmp->add_option("--out", c->out, "write the Markdown report here too");
+  cmp->add_option("--csv", c->csv, "write one CSV row per compared kernel row");
+  cmp->callback([c] { compare(*c); });
 }
 
 }  // namespace fleetsim::cli

@@ -257,7 +257,9 @@ void validate(const ValidateOptions& o) {
 
   md << "\n## Calibration\n\nKernel and communication models are fitted to the published H800 "
         "tables; their leave-one-out tables are in [kernel-calibration.md](kernel-calibration.md) "
-        "and [comm-calibration.md](comm-calibration.md).\n";
+        "and [comm-calibration.md](comm-calibration.md). The fitted kernel model against kernels "
+        "measured on a GPU, and simulated steps executed there operator by operator: "
+        "[gpu-validation.md](gpu-validation.md).\n";
   std::ofstream(o.out) << md.str();
   if (!o.quiet) std::fprintf(stderr, "\nwrote %s\n", o.out.c_str());
 }

@@ -47,13 +47,6 @@ std::unique_ptr<KernelExecutor> make_executor(const ValidateStepOptions& o,
 #endif
 }
 
-void write_text(const std::string& path, const std::string& text) {
-  std::ofstream out(path);
-  if (!out) throw std::runtime_error("cannot open " + path + " for writing");
-  out << text;
-  if (!out) throw std::runtime_error("failed writing " + path);
-}
-
 void validate_step_command(const ValidateStepOptions& o) {
   const ScenarioSpec s = load_scenario(o.step.scenario, o.step.overrides);
   ServingSystem sys(s);
@@ -73,7 +66,7 @@ void validate_step_command(const ValidateStepOptions& o) {
   const std::string date = microbench::utc_now_iso();
   print_step_validation(stdout, v);
   if (!o.json_path.empty()) microbench::write_json_file(o.json_path, step_validation_json(v, s.file, date));
-  if (!o.csv_path.empty()) write_text(o.csv_path, step_validation_csv(v));
+  if (!o.csv_path.empty()) write_text_file(o.csv_path, step_validation_csv(v));
   if (!o.measured_path.empty())
     microbench::write_json_file(o.measured_path, measured_ratios_json(measured_ratios(v, date)));
 }

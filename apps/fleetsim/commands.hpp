@@ -3,6 +3,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <string>
 
 namespace fleetsim::cli {
 
@@ -14,6 +15,9 @@ inline constexpr int kExitNoDevice = 3;
 // A command's callback sets the process exit code here (0 unless it says otherwise).
 int exit_code();
 void set_exit_code(int code);
+
+// Writes a report file; std::runtime_error naming the path if it cannot be written.
+void write_text_file(const std::string& path, const std::string& text);
 
 void add_run_command(CLI::App& app);
 void add_list_policies_command(CLI::App& app);

@@ -50,18 +50,20 @@ struct CudaPlanRunner::State {
     std::vector<GemmPart> parts;
     std::set<std::string> notes;
     for (const GroupedGemmShape& s : plan.gemms) {
-      // The step's rows first, then rows padded to cuBLASLt's FP8 alignment.
+      // The best precision first, each with the step's rows, then rows padded to cuBLASLt's FP8
+      // alignment (block-scaled FP8 padded beats per-tensor unpadded: it is the kernel modelled).
       std::vector<std::int64_t> rows = {s.m};
       if (align_up(s.m, kRowAlign) != s.m) rows.push_back(align_up(s.m, kRowAlign));
-      std::vector<GemmChoice> choices;
-      for (const std::int64_t m : rows) {
-        if (plan.precision == LaunchPrecision::kBf16) {
-          choices.push_back({GemmPrecision::kBf16, m});
-          continue;
-        }
-        if (block_scaled) choices.push_back({GemmPrecision::kFp8BlockScaled, m});
-        choices.push_back({GemmPrecision::kFp8PerTensor, m});
+      std::vector<GemmPrecision> precisions;
+      if (plan.precision == LaunchPrecision::kBf16) {
+        precisions = {GemmPrecision::kBf16};
+      } else {
+        if (block_scaled) precisions.push_back(GemmPrecision::kFp8BlockScaled);
+        precisions.push_back(GemmPrecision::kFp8PerTensor);
       }
+      std::vector<GemmChoice> choices;
+      for (const GemmPrecision p : precisions)
+        for (const std::int64_t m : rows) choices.push_back({p, m});
       std::string why;
       bool made = false;
       for (const GemmChoice& c : choices) {

@@ -10,8 +10,8 @@ GroupedOperands make_grouped_operands(GemmPrecision p, const GroupedGemmShape& s
   return {DeviceBuffer(static_cast<std::size_t>(static_cast<double>(s.groups * s.m * s.k) * eb)),
           DeviceBuffer(static_cast<std::size_t>(static_cast<double>(s.groups * s.n * s.k) * eb)),
           DeviceBuffer(static_cast<std::size_t>(s.groups * s.m * s.n) * 2),
-          DeviceBuffer(g * activation_scale_count(p, one) * sizeof(float)),
-          DeviceBuffer(g * weight_scale_count(p, one) * sizeof(float))};
+          DeviceBuffer(g * scale_group_stride(activation_scale_count(p, one)) * sizeof(float)),
+          DeviceBuffer(g * scale_group_stride(weight_scale_count(p, one)) * sizeof(float))};
 }
 
 void run_grouped(const LtGemm& gemm, GemmPrecision p, const GroupedGemmShape& s,
@@ -21,7 +21,8 @@ void run_grouped(const LtGemm& gemm, GemmPrecision p, const GroupedGemmShape& s,
   const std::size_t act_step = static_cast<std::size_t>(s.m * s.k) * eb;
   const std::size_t w_step = static_cast<std::size_t>(s.n * s.k) * eb;
   const std::size_t out_step = static_cast<std::size_t>(s.m * s.n) * 2;
-  const std::size_t as_step = activation_scale_count(p, one), ws_step = weight_scale_count(p, one);
+  const std::size_t as_step = scale_group_stride(activation_scale_count(p, one)),
+                    ws_step = scale_group_stride(weight_scale_count(p, one));
   for (std::int64_t grp = 0; grp < s.groups; ++grp) {
     const auto g = static_cast<std::size_t>(grp);
     const float* w_scale = ws_step > 0 ? ops.w_scale.as<float>() + g * ws_step : nullptr;

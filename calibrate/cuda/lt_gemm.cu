@@ -1,5 +1,7 @@
 // cuBLASLt matmul setup for the GEMM tables. cuBLAS is column-major, so the row-major problem
-// out = act * w^T is posed as out^T (n x m) = w (op T) * act^T: cuBLAS A = weights, B = activations.
+// out = act * w^T is posed as out^T (n x m) = w (op T) * act^T: cuBLAS A = weights, B =
+// activations. Block-scaled FP8 swaps the operands (see LtGemm::output_transposed): out (m x n,
+// column-major) = act (op T) * w^T, cuBLAS A = activations, B = weights.
 #include "calibrate/cuda/lt_gemm.cuh"
 
 namespace fleetsim::microbench {
@@ -7,6 +9,7 @@ namespace {
 
 constexpr std::int64_t kScaleBlock = 128;  // DeepGEMM / cuBLASLt VEC128 and BLK128x128 blocks
 constexpr int kHeuristicCandidates = 8;
+constexpr std::int64_t kActivationRowsAlign = 16;  // 16 rows: 32 bytes of BF16 output, 64 of scales
 
 std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
 
@@ -38,6 +41,11 @@ std::size_t weight_scale_count(GemmPrecision p, const GemmShape& s) {
   return static_cast<std::size_t>(ceil_div(s.n, kScaleBlock) * ceil_div(s.k, kScaleBlock));
 }
 
+std::size_t scale_group_stride(std::size_t count) {
+  constexpr std::size_t kFloatsPer16Bytes = 4;
+  return (count + kFloatsPer16Bytes - 1) / kFloatsPer16Bytes * kFloatsPer16Bytes;
+}
+
 struct LtGemm::Handles {
   cublasLtHandle_t lt = nullptr;
   cublasLtMatmulDesc_t desc = nullptr;
@@ -62,10 +70,28 @@ std::optional<LtGemm> LtGemm::create(cublasLtHandle_t handle, GemmPrecision p, c
     if (why != nullptr) *why = std::string("strided-batched matmuls are BF16 only, not ") + precision_name(p);
     return std::nullopt;
   }
+  // Block-scaled FP8 poses the activations as A (see output_transposed()).
+  return create_posed(handle, p, s, why, batch_count, sm_count_target,
+                      p == GemmPrecision::kFp8BlockScaled);
+}
+
+std::optional<LtGemm> LtGemm::create_posed(cublasLtHandle_t handle, GemmPrecision p,
+                                           const GemmShape& s, std::string* why, int batch_count,
+                                           int sm_count_target, bool activations_as_a) {
+  if (activations_as_a && s.m % kActivationRowsAlign != 0) {
+    // Rows are then the output's leading dimension and the 1x128 scales' fastest one: cuBLASLt
+    // read past a [k/128][m] scale array at m = 5458 (an illegal access on an H200), so such
+    // shapes are refused here and callers pad the rows.
+    if (why != nullptr)
+      *why = "block-scaled FP8 with activations as A needs m a multiple of " +
+             std::to_string(kActivationRowsAlign) + ", not " + std::to_string(s.m);
+    return std::nullopt;
+  }
   LtGemm g;
   g.h_ = std::make_unique<Handles>();
   g.shape_ = s;
   g.precision_ = p;
+  g.activations_as_a_ = activations_as_a;
   Handles& h = *g.h_;
   h.lt = handle;
   FS_CUBLAS(cublasLtMatmulDescCreate(&h.desc, CUBLAS_COMPUTE_32F, CUDA_R_32F));
@@ -76,16 +102,22 @@ std::optional<LtGemm> LtGemm::create(cublasLtHandle_t handle, GemmPrecision p, c
                                            sizeof(trans_b)));
   const cudaDataType_t in_type = p == GemmPrecision::kBf16 ? CUDA_R_16BF : CUDA_R_8F_E4M3;
   if (p == GemmPrecision::kFp8BlockScaled) {
-    const cublasLtMatmulMatrixScale_t a_mode = CUBLASLT_MATMUL_MATRIX_SCALE_BLK128x128_32F;
-    const cublasLtMatmulMatrixScale_t b_mode = CUBLASLT_MATMUL_MATRIX_SCALE_VEC128_32F;
+    const cublasLtMatmulMatrixScale_t a_mode = CUBLASLT_MATMUL_MATRIX_SCALE_VEC128_32F;  // act
+    const cublasLtMatmulMatrixScale_t b_mode = CUBLASLT_MATMUL_MATRIX_SCALE_BLK128x128_32F;  // w
     FS_CUBLAS(cublasLtMatmulDescSetAttribute(h.desc, CUBLASLT_MATMUL_DESC_A_SCALE_MODE, &a_mode,
                                              sizeof(a_mode)));
     FS_CUBLAS(cublasLtMatmulDescSetAttribute(h.desc, CUBLASLT_MATMUL_DESC_B_SCALE_MODE, &b_mode,
                                              sizeof(b_mode)));
   }
   if (p != GemmPrecision::kBf16) {
-    // Heuristics may look at the scale pointers' presence; real ones are set per run.
-    const float* placeholder = nullptr;
+    // The heuristic rejects null scale pointers in block-scaled modes (status 7 on an H200, cuBLASLt
+    // 13.1), so it is shown a real, 16-byte-aligned device pointer; real ones are set per run.
+    // Allocated once for the process and never freed: it must outlive every LtGemm.
+    static const float* const placeholder = [] {
+      void* ptr = nullptr;
+      FS_CUDA(cudaMalloc(&ptr, 256));
+      return static_cast<const float*>(ptr);
+    }();
     FS_CUBLAS(cublasLtMatmulDescSetAttribute(h.desc, CUBLASLT_MATMUL_DESC_A_SCALE_POINTER,
                                              &placeholder, sizeof(placeholder)));
     FS_CUBLAS(cublasLtMatmulDescSetAttribute(h.desc, CUBLASLT_MATMUL_DESC_B_SCALE_POINTER,
@@ -98,9 +130,12 @@ std::optional<LtGemm> LtGemm::create(cublasLtHandle_t handle, GemmPrecision p, c
   }
   const auto m = static_cast<std::uint64_t>(s.m), n = static_cast<std::uint64_t>(s.n),
              k = static_cast<std::uint64_t>(s.k);
-  FS_CUBLAS(cublasLtMatrixLayoutCreate(&h.a, in_type, k, n, static_cast<std::int64_t>(k)));
-  FS_CUBLAS(cublasLtMatrixLayoutCreate(&h.b, in_type, k, m, static_cast<std::int64_t>(k)));
-  FS_CUBLAS(cublasLtMatrixLayoutCreate(&h.d, CUDA_R_16BF, n, m, static_cast<std::int64_t>(n)));
+  // A is always the transposed operand (k x rows, ld k), B the plain one (k x cols, ld k).
+  const std::uint64_t a_cols = g.activations_as_a_ ? m : n, b_cols = g.activations_as_a_ ? n : m;
+  FS_CUBLAS(cublasLtMatrixLayoutCreate(&h.a, in_type, k, a_cols, static_cast<std::int64_t>(k)));
+  FS_CUBLAS(cublasLtMatrixLayoutCreate(&h.b, in_type, k, b_cols, static_cast<std::int64_t>(k)));
+  FS_CUBLAS(cublasLtMatrixLayoutCreate(&h.d, CUDA_R_16BF, a_cols, b_cols,
+                                       static_cast<std::int64_t>(a_cols)));
   if (batch_count > 1) {
     // Batches follow each other in memory: weights [batch][n][k], activations [batch][m][k],
     // output [batch][m][n] (strides in elements).
@@ -142,14 +177,18 @@ std::optional<LtGemm> LtGemm::create(cublasLtHandle_t handle, GemmPrecision p, c
 void LtGemm::run(const void* w, const float* w_scale, const void* act, const float* act_scale,
                  void* out, void* workspace, cudaStream_t stream) const {
   Handles& h = *h_;
+  const void* a = activations_as_a_ ? act : w;
+  const void* b = activations_as_a_ ? w : act;
   if (precision_ != GemmPrecision::kBf16) {
+    const float* a_scale = activations_as_a_ ? act_scale : w_scale;
+    const float* b_scale = activations_as_a_ ? w_scale : act_scale;
     FS_CUBLAS(cublasLtMatmulDescSetAttribute(h.desc, CUBLASLT_MATMUL_DESC_A_SCALE_POINTER,
-                                             &w_scale, sizeof(w_scale)));
+                                             &a_scale, sizeof(a_scale)));
     FS_CUBLAS(cublasLtMatmulDescSetAttribute(h.desc, CUBLASLT_MATMUL_DESC_B_SCALE_POINTER,
-                                             &act_scale, sizeof(act_scale)));
+                                             &b_scale, sizeof(b_scale)));
   }
   const float alpha = 1.0f, beta = 0.0f;
-  FS_CUBLAS(cublasLtMatmul(h.lt, h.desc, &alpha, w, h.a, act, h.b, &beta, out, h.d, out, h.d,
+  FS_CUBLAS(cublasLtMatmul(h.lt, h.desc, &alpha, a, h.a, b, h.b, &beta, out, h.d, out, h.d,
                            &h.algo, workspace, kGemmWorkspaceBytes, stream));
 }
 

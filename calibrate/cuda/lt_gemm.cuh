@@ -1,5 +1,6 @@
-// One configured cuBLASLt matmul in fleetsim's GEMM convention: out[m x n] (BF16, row-major) =
+// One configured cuBLASLt matmul in fleetsim's GEMM convention: out[m x n] (BF16) =
 // act[m x k] * w[n x k]^T, with FP8 e4m3 inputs (block-scaled or per-tensor) or BF16 inputs.
+// The output is row-major [m][n], except for block-scaled FP8 (see output_transposed()).
 #pragma once
 
 #include <memory>
@@ -19,10 +20,13 @@ enum class GemmPrecision {
 const char* precision_name(GemmPrecision p);
 double input_bytes_per_elem(GemmPrecision p);
 
-// The cuBLASLt block-scaled layouts used here (the ones PyTorch's scaled_mm passes, CUDA 12.9+):
-// activation scales [k/128][m] (m fastest), weight scales [n/128][k/128] (k-blocks fastest).
+// The cuBLASLt block-scaled layouts used here (CUDA 12.9+): activation scales [k/128][m]
+// (m fastest), weight scales [n/128][k/128] (k-blocks fastest).
 std::size_t activation_scale_count(GemmPrecision p, const GemmShape& s);
 std::size_t weight_scale_count(GemmPrecision p, const GemmShape& s);
+// Floats between consecutive groups' scales: the count rounded up to 16 bytes, since cuBLASLt
+// refuses (at run time) scale pointers that are less aligned.
+std::size_t scale_group_stride(std::size_t count);
 
 constexpr std::size_t kGemmWorkspaceBytes = 64ull << 20;
 
@@ -40,17 +44,29 @@ class LtGemm {
   LtGemm& operator=(LtGemm&&) noexcept;
   ~LtGemm();
 
-  // Scale pointers are ignored for BF16. All pointers are device pointers.
+  // Scale pointers are ignored for BF16. All pointers are device pointers. Throws CudaError on
+  // a cuBLAS error: cuBLASLt can offer a matmul in its heuristic and still refuse it at run
+  // time, and the checks and tables catch that to fall back or to list the shape as unsupported.
   void run(const void* w, const float* w_scale, const void* act, const float* act_scale,
            void* out, void* workspace, cudaStream_t stream) const;
   const GemmShape& shape() const { return shape_; }
+  // True when the output is written column-major, i.e. row-major [n][m]. Block-scaled FP8 poses
+  // the activations as cuBLAS's A operand (1x128 VEC128 scales) and the weights as B (128x128
+  // BLK128x128), as NVIDIA's LtBlk128x128Fp8Matmul sample does. On an H200 with cuBLASLt 13.1
+  // (2026-11-30) the other assignment passed the heuristic and was refused at run time
+  // (CUBLAS_STATUS_NOT_SUPPORTED). Rows must then be a multiple of 16 (create says why not).
+  bool output_transposed() const { return activations_as_a_; }
 
  private:
   LtGemm() = default;
+  static std::optional<LtGemm> create_posed(cublasLtHandle_t handle, GemmPrecision p,
+                                            const GemmShape& s, std::string* why, int batch_count,
+                                            int sm_count_target, bool activations_as_a);
   struct Handles;
   std::unique_ptr<Handles> h_;
   GemmShape shape_;
   GemmPrecision precision_ = GemmPrecision::kBf16;
+  bool activations_as_a_ = false;
 };
 
 }  // namespace fleetsim::microbench

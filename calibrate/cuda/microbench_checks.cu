@@ -134,15 +134,31 @@ std::optional<double> grouped_gemm_error(GpuContext& ctx, GemmPrecision p,
     upload_at(ops.act, gi * static_cast<std::size_t>(s.m * s.k * eb), cases.back().act);
     upload_at(ops.w, gi * static_cast<std::size_t>(s.n * s.k * eb), cases.back().w);
     if (p != GemmPrecision::kBf16) {
-      upload_at(ops.act_scale, gi * activation_scale_count(p, one) * sizeof(float),
+      upload_at(ops.act_scale, gi * scale_group_stride(activation_scale_count(p, one)) * sizeof(float),
                 cases.back().act_scale);
-      upload_at(ops.w_scale, gi * weight_scale_count(p, one) * sizeof(float),
+      upload_at(ops.w_scale, gi * scale_group_stride(weight_scale_count(p, one)) * sizeof(float),
                 cases.back().w_scale);
     }
   }
-  run_grouped(*gemm, p, s, ops, ctx.workspace.as());
+  try {
+    run_grouped(*gemm, p, s, ops, ctx.workspace.as());
+  } catch (const CudaError& e) {
+    // cuBLASLt offered an algorithm and then refused to run it: the caller falls back.
+    if (why != nullptr) *why = std::string("cublasLtMatmul refused it at run time: ") + e.what();
+    return std::nullopt;
+  }
   FS_CUDA(cudaDeviceSynchronize());
-  const auto out = download_bf16(ops.out, static_cast<std::size_t>(s.groups * s.m * s.n));
+  auto out = download_bf16(ops.out, static_cast<std::size_t>(s.groups * s.m * s.n));
+  if (gemm->output_transposed()) {
+    // Each group's output is [n][m]: compare it as [m][n].
+    std::vector<float> t(out.size());
+    for (std::int64_t g = 0; g < s.groups; ++g)
+      for (std::int64_t r = 0; r < s.m; ++r)
+        for (std::int64_t c = 0; c < s.n; ++c)
+          t[static_cast<std::size_t>((g * s.m + r) * s.n + c)] =
+              out[static_cast<std::size_t>((g * s.n + c) * s.m + r)];
+    out = std::move(t);
+  }
   std::vector<double> ref;
   for (const auto& c : cases) ref.insert(ref.end(), c.ref.begin(), c.ref.end());
   return relative_error(out, ref);

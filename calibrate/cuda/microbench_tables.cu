@@ -42,7 +42,15 @@ BenchTable gemm_table(GpuContext& ctx, const std::string& name, GemmPrecision p,
       unsupported.push_back(why);
       continue;
     }
-    const ShapeTime st = time_gemm_parts(ctx, {{&*gemm, p, s, false}}, runs_of(plan));
+    ShapeTime st;
+    try {
+      st = time_gemm_parts(ctx, {{&*gemm, p, s, false}}, runs_of(plan));
+    } catch (const CudaError& e) {
+      // Offered by the heuristic, refused at run time: listed, not timed.
+      unsupported.push_back("m=" + std::to_string(s.m) + " n=" + std::to_string(s.n) +
+                            " k=" + std::to_string(s.k) + ": " + e.what());
+      continue;
+    }
     const double eb = input_bytes_per_elem(p);
     Json row = grouped ? grouped_gemm_row(s, st.median_us, eb) : gemm_row({s.m, s.n, s.k}, st.median_us, eb);
     row["rotation_sets"] = st.rotation_sets;

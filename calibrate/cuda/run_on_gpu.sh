@@ -7,23 +7,34 @@
 #   OUT=/some/dir calibrate/cuda/run_on_gpu.sh [extra fleetsim_microbench args, e.g. --quick]
 #
 # The device image has nvcc and CMake but may lack the project's other dependencies
-# (nlohmann_json, CLI11, Eigen, Boost), so when the project does not configure the program is
-# built with nvcc directly; that needs nlohmann/json.hpp from /usr/include or from
-# build-cuda/gpu-include (make it here with: mkdir -p build-cuda/gpu-include &&
-# cp -r /usr/include/nlohmann build-cuda/gpu-include/, and carry build-cuda/gpu-include).
-# validate-step needs the fleetsim program: built here when the project configures, else a
-# prebuilt one carried in build-cuda/gpu-fleetsim/ (fleetsim and libfleetsim_cuda_executor.so
-# from a CUDA build elsewhere), else skipped. The logs end up in logs.tar.gz so that the results
-# fit the device tool's eight returned files.
+# (nlohmann_json, CLI11, Eigen, Boost). So the script takes, in this order:
+#  1. prebuilt programs carried in build-cuda/gpu-fleetsim/ (fleetsim_microbench, fleetsim and
+#     libfleetsim_cuda_executor.so from a CUDA build here; `scripts/prepare-gpu-run.sh` makes
+#     them), when they load there (no "not found" in ldd);
+#  2. a CMake build there, when the project configures;
+#  3. the microbenchmark alone compiled with nvcc, which needs nlohmann/json.hpp from
+#     /usr/include or build-cuda/gpu-include (prepare-gpu-run.sh copies it).
+# The logs end up in logs.tar.gz so that the results fit the device tool's eight returned files.
 set -uo pipefail
 
 : "${OUT:?set OUT to the folder for results and logs}"
 mkdir -p "$OUT"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BUILD="${FLEETSIM_GPU_BUILD_DIR:-$ROOT/build-cuda-gpu}"
-SELF_TEST_LIMIT_S=120
-BENCH_LIMIT_S=330
-VALIDATE_LIMIT_S=150  # per phase
+# Limits sized to fit a 15-minute device lease with room to rerun; override from the environment.
+SELF_TEST_LIMIT_S=${SELF_TEST_LIMIT_S:-120}
+BENCH_LIMIT_S=${BENCH_LIMIT_S:-240}
+VALIDATE_LIMIT_S=${VALIDATE_LIMIT_S:-120}  # per phase
+PREBUILT_DIR="$ROOT/build-cuda/gpu-fleetsim"
+# The carried programs link cuBLASLt dynamically: the toolkit's first, else the one pip's
+# nvidia-cublas holds.
+for d in /usr/local/cuda/lib64 /usr/local/cuda/lib /usr/local/cuda/targets/x86_64-linux/lib \
+         /opt/torch/.venv/lib/python3*/site-packages/nvidia/cu*/lib \
+         /opt/torch/.venv/lib/python3*/site-packages/nvidia/cublas/lib; do
+  [ -d "$d" ] && LD_LIBRARY_PATH="${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}$d"
+done
+export LD_LIBRARY_PATH
+loads() { [ -x "$1" ] && ! ldd "$1" 2>&1 | grep -q "not found"; }
 SCENARIO="$ROOT/scenarios/deepseek-v3-r1-day.json"
 start_s=$(date +%s)
 log() { echo "[run_on_gpu $(( $(date +%s) - start_s ))s] $*" | tee -a "$OUT/run_on_gpu.log"; }
@@ -33,13 +44,21 @@ log() { echo "[run_on_gpu $(( $(date +%s) - start_s ))s] $*" | tee -a "$OUT/run_
 
 BIN=""
 CONFIGURED=0
-log "configuring with CMake (sm_90)"
-if cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DFLEETSIM_CUDA=ON \
-     -DCMAKE_CUDA_ARCHITECTURES=90 -DFLEETSIM_MICROBENCH_CUDA_ARCHS=90 \
-     -DFLEETSIM_TESTS=OFF -DFLEETSIM_BENCH=OFF > "$OUT/configure.log" 2>&1; then
-  CONFIGURED=1
+if loads "$PREBUILT_DIR/fleetsim_microbench"; then
+  BIN="$PREBUILT_DIR/fleetsim_microbench"
+  log "using the carried prebuilt programs in $PREBUILT_DIR"
+else
+  [ -e "$PREBUILT_DIR/fleetsim_microbench" ] && ldd "$PREBUILT_DIR/fleetsim_microbench" > "$OUT/ldd-prebuilt.txt" 2>&1
+  log "configuring with CMake (sm_90)"
+  if cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DFLEETSIM_CUDA=ON -DFLEETSIM_MPI=OFF \
+       -DCMAKE_CUDA_ARCHITECTURES=90 -DFLEETSIM_MICROBENCH_CUDA_ARCHS=90 \
+       -DFLEETSIM_TESTS=OFF -DFLEETSIM_BENCH=OFF > "$OUT/configure.log" 2>&1; then
+    CONFIGURED=1
+  fi
 fi
-if [ "$CONFIGURED" -eq 1 ] &&
+if [ -n "$BIN" ]; then
+  :
+elif [ "$CONFIGURED" -eq 1 ] &&
    cmake --build "$BUILD" -j"$(nproc)" --target fleetsim_microbench > "$OUT/build.log" 2>&1; then
   BIN="$BUILD/calibrate/cuda/fleetsim_microbench"
 else
@@ -94,12 +113,12 @@ fi
 # Validating the simulated Day-6 steps on this GPU (docs/cuda-microbench.md, "Validating a
 # simulated step"): every operator run with the microbenchmark kernels against the cost model.
 FLEETSIM=""
-PREBUILT="$ROOT/build-cuda/gpu-fleetsim/fleetsim"
-if [ "$CONFIGURED" -eq 1 ] &&
+PREBUILT="$PREBUILT_DIR/fleetsim"
+if loads "$PREBUILT" && [ -f "$PREBUILT_DIR/libfleetsim_cuda_executor.so" ]; then
+  FLEETSIM="$PREBUILT"
+elif [ "$CONFIGURED" -eq 1 ] &&
    cmake --build "$BUILD" -j"$(nproc)" --target fleetsim > "$OUT/build-fleetsim.log" 2>&1; then
   FLEETSIM="$BUILD/apps/fleetsim/fleetsim"
-elif [ -x "$PREBUILT" ]; then
-  FLEETSIM="$PREBUILT"
 fi
 if [ -z "$FLEETSIM" ]; then
   log "no fleetsim program (CMake could not build it here and none is carried in $PREBUILT): validate-step skipped"

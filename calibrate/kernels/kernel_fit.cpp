@@ -3,6 +3,7 @@
 // Levenberg-Marquardt on log(predicted / measured time) with bounded reparametrisation; FlashMLA's
 // published peaks fix the attention efficiencies directly.
 #include "calibrate/kernels/kernel_fit.hpp"
+#include "calibrate/kernels/markdown_format.hpp"
 
 #include <Eigen/Dense>
 #include <algorithm>
@@ -204,13 +205,8 @@ std::string operator_for(const ModelSpec* model, std::int64_t n, std::int64_t k)
   return names;
 }
 
-std::string fmt(const char* f, double x) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, x);
-  return buf;
-}
-
-std::string pct(double x) { return fmt("%+.1f%%", 100 * x); }
+using report_format::fmt;
+using report_format::pct;
 
 }  // namespace
 

@@ -137,4 +137,36 @@ elif [ "$rc" -eq 0 ]; then
 else
   fail "validate-step --execute cuda: exit $rc ($msg)"
 fi
+# calibrate compare on the committed H200 measurements: the model against cuBLASLt there. Every
+# GEMM, elementwise and copy table is compared (the plain attention kernels are listed as not),
+# the CSV has a row per measured row, and the step totals match validate-step's own.
+h200="$root/hw_profiles/measured/h200-2026-11-30"
+"$bin" calibrate compare "$h200/kernel_benchmarks.json" --profile "$root/hw_profiles/h800.json" \
+  --step "$h200/validate-step-decode.json" --step "$h200/validate-step-prefill.json" \
+  --out "$tmp/gpu.md" --csv "$tmp/gpu.csv" > /dev/null || fail "calibrate compare"
+python3 - "$h200" "$tmp" <<'PY' || fail "calibrate compare output"
+import csv, json, re, sys
+h200, tmp = sys.argv[1:]
+kb = json.load(open(f"{h200}/kernel_benchmarks.json"))["kernel_benchmarks"]
+compared = {n for n, t in kb.items() if isinstance(t, dict) and t["kernel_class"] not in ("mla_decode", "attention_prefill")}
+rows = list(csv.DictReader(open(f"{tmp}/gpu.csv")))
+assert {r["table"] for r in rows} == compared, {r["table"] for r in rows}
+assert len(rows) == sum(len(kb[n]["rows"]) for n in compared)
+for r in rows:
+    e = float(r["predicted_us"]) / float(r["measured_us"]) - 1
+    assert abs(e - float(r["error"])) < 1e-5, r
+md = open(f"{tmp}/gpu.md").read()
+for phase in ["decode", "prefill"]:
+    v = json.load(open(f"{h200}/validate-step-{phase}.json"))
+    w = v["whole_step"]
+    line = f"| **step, compute alone** | | {w['predicted_ns'] / 1e6:.3f} | {w['executed_ns'] / 1e6:.3f} |"
+    assert line in md, (phase, line)
+assert "mla_decode: fleetsim's plain CUDA-core attention kernel" in md
+PY
+set +e
+msg=$("$bin" calibrate compare "$root/hw_profiles/h800.json" --profile "$root/hw_profiles/h800.json" 2>&1); rc=$?
+set -e
+[ "$rc" -eq 2 ] || fail "compare on a profile: exit $rc ($msg)"
+echo "$msg" | grep -q "h800.json: at /measured_on: missing required field" || fail "message: $msg"
+
 echo "1 passed, 0 failed"
