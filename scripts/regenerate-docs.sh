@@ -26,6 +26,7 @@ bin="$build/apps/fleetsim/fleetsim"
 } > docs/explain-step.md
 # The kernel model against the latest kernels measured on a GPU (hw_profiles/measured/*/).
 gpu=$(ls -d hw_profiles/measured/*/ | sort | tail -1)
-"$bin" calibrate compare "${gpu}kernel_benchmarks.json" --step "${gpu}validate-step-decode.json" \
-  --step "${gpu}validate-step-prefill.json" --out docs/gpu-validation.md > /dev/null
+steps=()
+for f in "$gpu"validate-step-*.json; do steps+=(--step "$f"); done
+"$bin" calibrate compare "${gpu}kernel_benchmarks.json" "${steps[@]}" --out docs/gpu-validation.md > /dev/null
 "$bin" validate scenarios/deepseek-v3-r1-day.json --out docs/validation.md "$@"

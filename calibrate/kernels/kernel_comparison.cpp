@@ -181,6 +181,10 @@ StepComparison compare_step_validation(const JsonReader& v) {
       s.predicted_no_attention_ns += weight * predicted;
       s.executed_no_attention_ns += weight * executed;
     }
+    if (!attention && cls != "elementwise") {
+      s.predicted_gemm_ns += weight * predicted;
+      s.executed_gemm_ns += weight * executed;
+    }
   }
   for (const char* cls : kOrder) {
     auto it = totals.find(cls);
@@ -232,12 +236,22 @@ std::string kernel_comparison_markdown(const KernelComparison& c) {
   }
   if (!c.steps.empty()) {
     o << "\n## Simulated steps executed on the GPU\n\n"
-      << "`fleetsim validate-step --execute cuda` ran every operator of the simulated Day-6 step "
+      << "`fleetsim validate-step --execute cuda` ran every operator of each simulated step below "
          "with the kernels above, one at a time (CUDA events, median of repeats; communication "
          "stays modelled and is not in these totals). Each operator is weighted by how often the "
          "step runs it. The error is the class's total predicted time over its executed time, "
          "minus 1. Attention runs fleetsim's plain kernels (see above), so the step is also "
-         "given without it.\n";
+         "given without it. The first table sums each step; GEMMs are every GEMM class "
+         "together.\n";
+    auto err = [](double p, double e) { return pct(e > 0 ? p / e - 1 : 0); };
+    o << "\n| phase | step | predicted ms | executed ms | error | GEMMs error | without attention error |\n"
+      << "|---|---|---:|---:|---:|---:|---:|\n";
+    for (const StepComparison& s : c.steps) {
+      o << "| " << s.phase << " | " << s.description << " | " << fmt("%.3f", s.predicted_ns / 1e6)
+        << " | " << fmt("%.3f", s.executed_ns / 1e6) << " | " << err(s.predicted_ns, s.executed_ns)
+        << " | " << err(s.predicted_gemm_ns, s.executed_gemm_ns) << " | "
+        << err(s.predicted_no_attention_ns, s.executed_no_attention_ns) << " |\n";
+    }
     for (const StepComparison& s : c.steps) {
       o << "\n### " << s.phase << ": " << s.description << "\n\n"
         << "| class | operators | predicted ms | executed ms | error | median abs error per operator |\n"

@@ -42,6 +42,7 @@ struct StepComparison {
   std::vector<StepClassTotal> classes;  // in a fixed order, classes absent from the step left out
   double predicted_ns = 0, executed_ns = 0;              // compute alone, serial
   double predicted_no_attention_ns = 0, executed_no_attention_ns = 0;
+  double predicted_gemm_ns = 0, executed_gemm_ns = 0;  // every GEMM class together
 };
 
 struct KernelComparison {

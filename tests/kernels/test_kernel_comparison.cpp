@@ -96,6 +96,7 @@ TEST_CASE("step operators are weighted by microbatches x layers, step operators 
   CHECK(s.executed_ns == Approx(240 + 6 * 50));
   CHECK(s.predicted_no_attention_ns == Approx(180));
   CHECK(s.executed_no_attention_ns == Approx(240));
+  CHECK(s.predicted_gemm_ns == Approx(180));
 }
 
 TEST_CASE("a malformed fragment names its file and JSON path") {
