@@ -1,6 +1,7 @@
 // The built-in fleet scaling policies: fixed, schedule (data), slo-capacity (model-based).
 #include <algorithm>
 #include <cmath>
+#include <deque>
 
 #include "sim/serving/autoscaler.hpp"
 
@@ -91,6 +92,12 @@ class ScheduleAutoscaler final : public Autoscaler {
 // (Near the SLO, decode throughput is nearly flat in the batch: a throughput margin there would
 // buy a far higher speed than the SLO asks for, at a unit's cost.)
 //
+// Growing is immediate, shrinking is not: a kind is held at the largest target of the decisions
+// made over the last scale_down_window_s (Kubernetes' scale-down stabilization window). A unit
+// let go and needed again soon costs a warm-up and leaves the kind short meanwhile; estimates
+// that swing around a unit boundary (decode capacity moves with each EPLB period's expert
+// imbalance) would otherwise start and stop a unit every few decisions.
+//
 // A unit started now serves only after its warm-up, so on a rising load the demand is planned
 // where it will be: the growth since the last decision is carried forward to the end of the
 // next interval after the warm-up. Only growth beyond two standard errors of the two Poisson
@@ -102,6 +109,7 @@ class SloCapacityAutoscaler final : public Autoscaler {
         warmup_ns_(seconds_to_ns(p.number("warmup_s"))),
         headroom_(p.number("headroom")),
         trend_(p.boolean("trend_lookahead")),
+        scale_down_window_ns_(seconds_to_ns(p.number("scale_down_window_s"))),
         slo_(s.slo) {}
   std::string name() const override { return "slo-capacity"; }
   TimeNs interval_ns() const override { return interval_ns_; }
@@ -113,7 +121,7 @@ class SloCapacityAutoscaler final : public Autoscaler {
     planned.computed_tok_per_s *= ahead;
     planned.arrivals_per_s *= ahead;
     planned.decode_streams = static_cast<std::int64_t>(std::llround(static_cast<double>(o.decode_streams) * ahead));
-    return decide_for(planned);
+    return hold_down(decide_for(planned), o);
   }
 
  private:
@@ -134,6 +142,23 @@ class SloCapacityAutoscaler final : public Autoscaler {
     last_arrivals_per_s_ = o.arrivals_per_s;
     last_now_ns_ = o.now_ns;
     return ahead;
+  }
+
+  // The largest target of each kind over the window (this decision's included), when the pool
+  // holds it. A pool too small for it is split by this decision alone: holding one kind there
+  // would starve the other (seen: prefill held at 29 units kept decode a unit short of its
+  // demand at the pool's limit, and streams waited past max_queue_wait).
+  FleetTarget hold_down(const FleetTarget& now, const FleetObservation& o) {
+    if (scale_down_window_ns_ == 0) return now;
+    recent_.push_back({o.now_ns, now});
+    while (recent_.front().first < o.now_ns - scale_down_window_ns_) recent_.pop_front();
+    FleetTarget held = now;
+    for (const auto& [at, t] : recent_) {
+      held.prefill_units = std::max(held.prefill_units, t.prefill_units);
+      held.decode_units = std::max(held.decode_units, t.decode_units);
+    }
+    const int held_nodes = held.prefill_units * o.prefill_nodes_per_unit + held.decode_units * o.decode_nodes_per_unit;
+    return held_nodes <= o.pool_nodes ? held : now;
   }
 
   FleetTarget decide_for(const FleetObservation& o) const {
@@ -218,7 +243,9 @@ class SloCapacityAutoscaler final : public Autoscaler {
   TimeNs interval_ns_, warmup_ns_;
   double headroom_;
   bool trend_;
+  TimeNs scale_down_window_ns_;
   SloSpec slo_;
+  std::deque<std::pair<TimeNs, FleetTarget>> recent_;  // decisions within the window, oldest first
   double last_arrivals_per_s_ = 0;
   TimeNs last_now_ns_ = 0;
 };
@@ -232,7 +259,7 @@ AutoscalerRegistry build() {
   r.add({"schedule", "a wall-clock schedule of unit counts given as data",
          {{"steps", "json", "", nullptr, "array of {clock_h, prefill_units, decode_units}"},
           {"interval_s", "positive", "s", 300, "how often the schedule is checked"},
-          {"warmup_s", "number", "s", 0, "time for a unit to load weights before serving"}},
+          {"warmup_s", "non_negative", "s", 0, "time for a unit to load weights before serving"}},
          [](const Params& p, const ScenarioSpec&) { return std::make_unique<ScheduleAutoscaler>(p); }});
   r.add({"slo-capacity",
          "units for observed demand at the cost model's capacity under the SLOs, plus headroom "
@@ -240,9 +267,11 @@ AutoscalerRegistry build() {
          {{"interval_s", "positive", "s", 300, "decision interval"},
           {"headroom", "fraction", "", 0.1,
            "margin over the observed demand (prefill: above its capacity; decode: below its batch cap)"},
-          {"warmup_s", "number", "s", 600, "time for a unit to load weights before serving"},
+          {"warmup_s", "non_negative", "s", 600, "time for a unit to load weights before serving"},
           {"trend_lookahead", "boolean", "", true,
-           "plan a rising load where it will be once a unit started now is warm"}},
+           "plan a rising load where it will be once a unit started now is warm"},
+          {"scale_down_window_s", "non_negative", "s", 0,
+           "a kind shrinks only to the largest target decided over this window (0: at once)"}},
          [](const Params& p, const ScenarioSpec& s) {
            return std::make_unique<SloCapacityAutoscaler>(p, s);
          }});

@@ -20,6 +20,9 @@ Params validate_params(const std::vector<ParamDecl>& decls, const JsonReader& gi
     const std::string unit = d.unit.empty() ? "" : " in " + d.unit;
     if (d.type == "number") {
       out[d.name] = v.as_number();
+    } else if (d.type == "non_negative") {
+      if (!(v.as_number() >= 0)) v.fail("a number >= 0" + unit);
+      out[d.name] = v.as_number();
     } else if (d.type == "positive") {
       if (!(v.as_number() > 0)) v.fail("a number > 0" + unit);
       out[d.name] = v.as_number();

@@ -15,7 +15,7 @@ namespace fleetsim {
 
 struct ParamDecl {
   std::string name;
-  std::string type;  // "number", "integer", "fraction", "boolean", "string"
+  std::string type;  // "number", "non_negative", "positive", "integer", "fraction", "boolean", "string", "json"
   std::string unit;  // e.g. "s", "tok", "" when dimensionless
   Json default_value;
   std::string doc;

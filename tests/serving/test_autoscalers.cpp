@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "sim/serving/autoscaler.hpp"
+#include "sim/util/config_error.hpp"
 
 using namespace fleetsim;
 
@@ -105,4 +106,59 @@ TEST_CASE("a rising load is planned where it will be once new units are warm") {
   noise.now_ns = seconds_to_ns(600);
   noise.arrivals_per_s += 5;
   CHECK(b->decide(noise).decode_units == 4);
+}
+
+TEST_CASE("a scale-down window holds each kind at its largest target over the window; growth is at once") {
+  const ScenarioSpec s = spec_with_slo();
+  const Json spec = {{"name", "slo-capacity"},
+                     {"params", {{"headroom", 0.1}, {"scale_down_window_s", 600}}}};
+  auto a = autoscalers().create(JsonReader(spec, "test", "/policies/autoscaler"), s);
+  auto at = [](double t_s, double decode_demand_units) {
+    FleetObservation o = observation(decode_demand_units, 1.3);
+    o.now_ns = seconds_to_ns(t_s);
+    return o;
+  };
+  CHECK(a->decide(at(0, 3.7)).decode_units == 4);
+  // Demand for three units from t = 300 s: held at four while the t = 0 decision is in the window.
+  CHECK(a->decide(at(300, 2.5)).decode_units == 4);
+  CHECK(a->decide(at(600, 2.5)).decode_units == 4);
+  CHECK(a->decide(at(900, 2.5)).decode_units == 3);
+  // Growth is not delayed.
+  CHECK(a->decide(at(1200, 4.5)).decode_units == 5);
+  // Without a window (the default) the same fall is followed at once.
+  auto b = slo_capacity(s, 0.1);
+  CHECK(b->decide(at(0, 3.7)).decode_units == 4);
+  CHECK(b->decide(at(300, 2.5)).decode_units == 3);
+}
+
+TEST_CASE("a negative scale-down window or warm-up is a scenario error") {
+  const ScenarioSpec s = spec_with_slo();
+  for (const char* key : {"scale_down_window_s", "warmup_s"}) {
+    INFO(key);
+    const Json spec = {{"name", "slo-capacity"}, {"params", {{key, -1}}}};
+    CHECK_THROWS_AS(autoscalers().create(JsonReader(spec, "test", "/policies/autoscaler"), s), ConfigError);
+  }
+}
+
+TEST_CASE("the scale-down window holds nothing the pool cannot hold") {
+  const ScenarioSpec s = spec_with_slo();
+  const Json spec = {{"name", "slo-capacity"},
+                     {"params", {{"headroom", 0.1}, {"scale_down_window_s", 600}}}};
+  auto a = autoscalers().create(JsonReader(spec, "test", "/policies/autoscaler"), s);
+  // Three prefill units (12 nodes) and four decode units (72 nodes) in a 94-node pool.
+  FleetObservation o = observation(3.7, 1.3);
+  o.pool_nodes = 94;
+  const FleetTarget first = a->decide(o);
+  CHECK(first.prefill_units == 3);
+  CHECK(first.decode_units == 4);
+  // Prefill demand falls to one unit while decode needs a fifth (90 + 4 = 94 nodes): holding
+  // three prefill units would leave no room for it, so the decision stands as if there were no
+  // window.
+  FleetObservation next = observation(4.5, 1.3);
+  next.pool_nodes = 94;
+  next.computed_tok_per_s = 50000;
+  next.now_ns = seconds_to_ns(300);
+  const FleetTarget t = a->decide(next);
+  CHECK(t.decode_units == 5);
+  CHECK(t.prefill_units == 1);
 }
