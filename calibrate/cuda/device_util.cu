@@ -60,20 +60,29 @@ void fill_random_f32(DeviceBuffer& buf, std::size_t count, std::uint64_t seed, f
 
 void poison(DeviceBuffer& buf) { FS_CUDA(cudaMemset(buf.as(), kPoisonByte, buf.bytes())); }
 
-std::vector<double> time_runs_us(const std::function<void(int)>& op, int rotations, int warmup,
-                                 int repeats) {
+std::vector<double> time_runs_us(const std::function<void(int, cudaStream_t)>& op, int rotations,
+                                 int warmup, int repeats) {
   constexpr double kUsPerMs = 1000.0;
   const int rot = rotations < 1 ? 1 : rotations;
-  for (int i = 0; i < warmup; ++i) op(i % rot);
-  FS_CUDA(cudaDeviceSynchronize());
+  cudaStream_t stream = nullptr;
+  FS_CUDA(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+  for (int i = 0; i < warmup; ++i) op(i % rot, stream);
+  FS_CUDA(cudaStreamSynchronize(stream));
   std::vector<cudaEvent_t> events(static_cast<std::size_t>(repeats) + 1);
   for (auto& e : events) FS_CUDA(cudaEventCreate(&e));
-  FS_CUDA(cudaEventRecord(events[0]));
+  cudaGraph_t graph = nullptr;
+  cudaGraphExec_t exec = nullptr;
+  FS_CUDA(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal));
+  FS_CUDA(cudaEventRecordWithFlags(events[0], stream, cudaEventRecordExternal));
   for (int i = 0; i < repeats; ++i) {
-    op((warmup + i) % rot);
-    FS_CUDA(cudaEventRecord(events[static_cast<std::size_t>(i) + 1]));
+    op((warmup + i) % rot, stream);
+    FS_CUDA(cudaEventRecordWithFlags(events[static_cast<std::size_t>(i) + 1], stream,
+                                     cudaEventRecordExternal));
   }
-  FS_CUDA(cudaEventSynchronize(events.back()));
+  FS_CUDA(cudaStreamEndCapture(stream, &graph));
+  FS_CUDA(cudaGraphInstantiate(&exec, graph, 0));
+  FS_CUDA(cudaGraphLaunch(exec, stream));
+  FS_CUDA(cudaStreamSynchronize(stream));
   FS_LAUNCHED();
   std::vector<double> us;
   for (int i = 0; i < repeats; ++i) {
@@ -82,7 +91,10 @@ std::vector<double> time_runs_us(const std::function<void(int)>& op, int rotatio
                                  events[static_cast<std::size_t>(i) + 1]));
     us.push_back(static_cast<double>(ms) * kUsPerMs);
   }
+  cudaGraphExecDestroy(exec);
+  cudaGraphDestroy(graph);
   for (auto& e : events) cudaEventDestroy(e);
+  cudaStreamDestroy(stream);
   return us;
 }
 

@@ -98,10 +98,16 @@ void fill_random_f32(DeviceBuffer& buf, std::size_t count, std::uint64_t seed, f
 constexpr unsigned char kPoisonByte = 0xFF;
 void poison(DeviceBuffer& buf);
 
-// Times `op(rotation)` with CUDA events: `warmup` untimed runs, then `repeats` runs each between
-// two events on the default stream; rotation cycles through [0, rotations). Returns each run's
-// time in microseconds.
-std::vector<double> time_runs_us(const std::function<void(int)>& op, int rotations, int warmup,
-                                 int repeats);
+// Times `op(rotation, stream)`: `warmup` untimed runs, then `repeats` runs captured into one CUDA
+// graph with an event between consecutive runs, replayed once; rotation cycles through
+// [0, rotations). Returns each run's time in microseconds. The graph keeps the host's launch
+// overhead (about 6 us per launch, eagerly) out of small kernels' times, as serving engines'
+// graph-replayed decode steps and DeepGEMM's profiler-timed tables do; runs still queue behind
+// one another, so a run's time includes its own launch gap inside the graph.
+std::vector<double> time_runs_us(const std::function<void(int, cudaStream_t)>& op, int rotations,
+                                 int warmup, int repeats);
+inline constexpr const char* kTimingStatistic =
+    "median over the repeats of CUDA-event times between consecutive runs, all runs replayed as "
+    "one CUDA graph";
 
 }  // namespace fleetsim::microbench

@@ -15,7 +15,7 @@ GroupedOperands make_grouped_operands(GemmPrecision p, const GroupedGemmShape& s
 }
 
 void run_grouped(const LtGemm& gemm, GemmPrecision p, const GroupedGemmShape& s,
-                 const GroupedOperands& ops, void* workspace) {
+                 const GroupedOperands& ops, void* workspace, cudaStream_t stream) {
   const GemmShape one{s.m, s.n, s.k};
   const auto eb = static_cast<std::size_t>(input_bytes_per_elem(p));
   const std::size_t act_step = static_cast<std::size_t>(s.m * s.k) * eb;
@@ -28,7 +28,7 @@ void run_grouped(const LtGemm& gemm, GemmPrecision p, const GroupedGemmShape& s,
     const float* w_scale = ws_step > 0 ? ops.w_scale.as<float>() + g * ws_step : nullptr;
     const float* a_scale = as_step > 0 ? ops.act_scale.as<float>() + g * as_step : nullptr;
     gemm.run(ops.w.as<std::uint8_t>() + g * w_step, w_scale, ops.act.as<std::uint8_t>() + g * act_step,
-             a_scale, ops.out.as<std::uint8_t>() + g * out_step, workspace, nullptr);
+             a_scale, ops.out.as<std::uint8_t>() + g * out_step, workspace, stream);
   }
 }
 

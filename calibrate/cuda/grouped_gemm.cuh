@@ -14,6 +14,6 @@ struct GroupedOperands {
 };
 GroupedOperands make_grouped_operands(GemmPrecision p, const GroupedGemmShape& s);
 void run_grouped(const LtGemm& gemm, GemmPrecision p, const GroupedGemmShape& s,
-                 const GroupedOperands& ops, void* workspace);
+                 const GroupedOperands& ops, void* workspace, cudaStream_t stream = nullptr);
 
 }  // namespace fleetsim::microbench

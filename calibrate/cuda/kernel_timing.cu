@@ -20,7 +20,7 @@ constexpr std::size_t kBf16Bytes = 2;
 
 std::uint64_t g_seed = 1;  // each fill draws a fresh stream
 
-ShapeTime median(const std::function<void(int)>& op, int rotations, TimingRuns runs) {
+ShapeTime median(const std::function<void(int, cudaStream_t)>& op, int rotations, TimingRuns runs) {
   return {summarize(time_runs_us(op, rotations, runs.warmup, runs.repeats)).median, rotations};
 }
 
@@ -57,15 +57,15 @@ ShapeTime time_gemm_parts(GpuContext& ctx, const std::vector<GemmPart>& parts, T
     }
   }
   return median(
-      [&](int r) {
+      [&](int r, cudaStream_t stream) {
         const auto& set = operands[static_cast<std::size_t>(r)];
         for (std::size_t i = 0; i < parts.size(); ++i) {
           const GemmPart& p = parts[i];
           if (p.strided) {
             p.gemm->run(set[i].w.as(), nullptr, set[i].act.as(), nullptr, set[i].out.as(),
-                        ctx.workspace.as(), nullptr);
+                        ctx.workspace.as(), stream);
           } else {
-            run_grouped(*p.gemm, p.precision, p.shape, set[i], ctx.workspace.as());
+            run_grouped(*p.gemm, p.precision, p.shape, set[i], ctx.workspace.as(), stream);
           }
         }
       },
@@ -103,11 +103,11 @@ ShapeTime time_mla_decode(GpuContext& ctx, const MlaDecodeShape& s, int queries_
   DeviceBuffer d_table = upload(table);
   DeviceBuffer d_len = upload(std::vector<int>(static_cast<std::size_t>(batch), static_cast<int>(s.seqlen_k)));
   return median(
-      [&](int r) {
+      [&](int r, cudaStream_t stream) {
         const Set& x = sv[static_cast<std::size_t>(r)];
         launch_mla_decode(x.q.as<__nv_bfloat16>(), x.kv.as<__nv_bfloat16>(), d_table.as<int>(),
                           max_pages, d_len.as<int>(), batch, heads, kMlaSoftmaxScale,
-                          x.out.as<__nv_bfloat16>(), nullptr);
+                          x.out.as<__nv_bfloat16>(), stream);
       },
       sets, runs);
 }
@@ -129,11 +129,11 @@ ShapeTime time_prefill_attention(GpuContext& ctx, const PrefillAttentionShape& s
     sv.push_back(std::move(x));
   }
   return median(
-      [&](int r) {
+      [&](int r, cudaStream_t stream) {
         const Set& x = sv[static_cast<std::size_t>(r)];
         launch_prefill_attention(x.q.as<__nv_bfloat16>(), x.k.as<__nv_bfloat16>(),
                                  x.v.as<__nv_bfloat16>(), n, heads, kMlaSoftmaxScale,
-                                 x.out.as<__nv_bfloat16>(), nullptr);
+                                 x.out.as<__nv_bfloat16>(), stream);
       },
       sets, runs);
 }
@@ -147,12 +147,12 @@ ShapeTime time_copy(GpuContext& ctx, std::size_t bytes, CopyMethod method, Timin
     fill_random_f32(src.back(), bytes / sizeof(float), ++g_seed, -1.0f, 1.0f);
   }
   return median(
-      [&](int r) {
+      [&](int r, cudaStream_t stream) {
         const auto i = static_cast<std::size_t>(r);
         if (method == CopyMethod::kKernel)
-          launch_copy(src[i].as(), dst[i].as(), bytes, ctx.sm_count, nullptr);
+          launch_copy(src[i].as(), dst[i].as(), bytes, ctx.sm_count, stream);
         else
-          FS_CUDA(cudaMemcpyAsync(dst[i].as(), src[i].as(), bytes, cudaMemcpyDeviceToDevice, nullptr));
+          FS_CUDA(cudaMemcpyAsync(dst[i].as(), src[i].as(), bytes, cudaMemcpyDeviceToDevice, stream));
       },
       sets, runs);
 }
@@ -175,17 +175,17 @@ ShapeTime time_elementwise(GpuContext& ctx, const ElementwiseShape& s, TimingRun
   DeviceBuffer weight(static_cast<std::size_t>(width) * kBf16Bytes);
   fill_bf16(weight, kBf16FillAmplitude);
   return median(
-      [&](int r) {
+      [&](int r, cudaStream_t stream) {
         Set& x = sv[static_cast<std::size_t>(r)];
         if (s.op == "rmsnorm")
           launch_rmsnorm(x.in.as<__nv_bfloat16>(), weight.as<__nv_bfloat16>(), rows, width,
-                         kRmsNormEps, x.out.as<__nv_bfloat16>(), nullptr);
+                         kRmsNormEps, x.out.as<__nv_bfloat16>(), stream);
         else if (s.op == "swiglu")
           launch_swiglu(x.in.as<__nv_bfloat16>(), rows, width, x.out.as<__nv_bfloat16>(),
-                        ctx.sm_count, nullptr);
+                        ctx.sm_count, stream);
         else
           launch_fp8_quant(x.in.as<__nv_bfloat16>(), rows, width, x.out.as<__nv_fp8_e4m3>(),
-                           x.scales.as<float>(), nullptr);
+                           x.scales.as<float>(), stream);
       },
       sets, runs);
 }

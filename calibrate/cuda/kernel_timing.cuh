@@ -1,6 +1,6 @@
 // Timing one shape of each microbenchmark kernel, as the tables of fleetsim_microbench and the
 // cuda executor of `fleetsim validate-step` both do it: fresh random inputs in enough sets to
-// rotate past L2, warm-up runs, then the median of CUDA-event-timed repeats.
+// rotate past L2, warm-up runs, then the median of CUDA-event-timed repeats replayed as a graph.
 #pragma once
 
 #include <vector>

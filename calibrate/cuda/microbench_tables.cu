@@ -12,7 +12,7 @@ namespace {
 Json timing_meta(const BenchPlan& plan) {
   return {{"warmup", plan.warmup_iters},
           {"repeats", plan.timed_iters},
-          {"statistic", "median of CUDA-event times"}};
+          {"statistic", kTimingStatistic}};
 }
 
 TimingRuns runs_of(const BenchPlan& plan) { return {plan.warmup_iters, plan.timed_iters}; }
