@@ -71,13 +71,7 @@ std::optional<LtGemm> LtGemm::create(cublasLtHandle_t handle, GemmPrecision p, c
     return std::nullopt;
   }
   // Block-scaled FP8 poses the activations as A (see output_transposed()).
-  return create_posed(handle, p, s, why, batch_count, sm_count_target,
-                      p == GemmPrecision::kFp8BlockScaled);
-}
-
-std::optional<LtGemm> LtGemm::create_posed(cublasLtHandle_t handle, GemmPrecision p,
-                                           const GemmShape& s, std::string* why, int batch_count,
-                                           int sm_count_target, bool activations_as_a) {
+  const bool activations_as_a = p == GemmPrecision::kFp8BlockScaled;
   if (activations_as_a && s.m % kActivationRowsAlign != 0) {
     // Rows are then the output's leading dimension and the 1x128 scales' fastest one: cuBLASLt
     // read past a [k/128][m] scale array at m = 5458 (an illegal access on an H200), so such
@@ -91,7 +85,6 @@ std::optional<LtGemm> LtGemm::create_posed(cublasLtHandle_t handle, GemmPrecisio
   g.h_ = std::make_unique<Handles>();
   g.shape_ = s;
   g.precision_ = p;
-  g.activations_as_a_ = activations_as_a;
   Handles& h = *g.h_;
   h.lt = handle;
   FS_CUBLAS(cublasLtMatmulDescCreate(&h.desc, CUBLAS_COMPUTE_32F, CUDA_R_32F));
@@ -131,7 +124,7 @@ std::optional<LtGemm> LtGemm::create_posed(cublasLtHandle_t handle, GemmPrecisio
   const auto m = static_cast<std::uint64_t>(s.m), n = static_cast<std::uint64_t>(s.n),
              k = static_cast<std::uint64_t>(s.k);
   // A is always the transposed operand (k x rows, ld k), B the plain one (k x cols, ld k).
-  const std::uint64_t a_cols = g.activations_as_a_ ? m : n, b_cols = g.activations_as_a_ ? n : m;
+  const std::uint64_t a_cols = activations_as_a ? m : n, b_cols = activations_as_a ? n : m;
   FS_CUBLAS(cublasLtMatrixLayoutCreate(&h.a, in_type, k, a_cols, static_cast<std::int64_t>(k)));
   FS_CUBLAS(cublasLtMatrixLayoutCreate(&h.b, in_type, k, b_cols, static_cast<std::int64_t>(k)));
   FS_CUBLAS(cublasLtMatrixLayoutCreate(&h.d, CUDA_R_16BF, a_cols, b_cols,
@@ -177,11 +170,12 @@ std::optional<LtGemm> LtGemm::create_posed(cublasLtHandle_t handle, GemmPrecisio
 void LtGemm::run(const void* w, const float* w_scale, const void* act, const float* act_scale,
                  void* out, void* workspace, cudaStream_t stream) const {
   Handles& h = *h_;
-  const void* a = activations_as_a_ ? act : w;
-  const void* b = activations_as_a_ ? w : act;
+  const bool activations_as_a = output_transposed();
+  const void* a = activations_as_a ? act : w;
+  const void* b = activations_as_a ? w : act;
   if (precision_ != GemmPrecision::kBf16) {
-    const float* a_scale = activations_as_a_ ? act_scale : w_scale;
-    const float* b_scale = activations_as_a_ ? w_scale : act_scale;
+    const float* a_scale = activations_as_a ? act_scale : w_scale;
+    const float* b_scale = activations_as_a ? w_scale : act_scale;
     FS_CUBLAS(cublasLtMatmulDescSetAttribute(h.desc, CUBLASLT_MATMUL_DESC_A_SCALE_POINTER,
                                              &a_scale, sizeof(a_scale)));
     FS_CUBLAS(cublasLtMatmulDescSetAttribute(h.desc, CUBLASLT_MATMUL_DESC_B_SCALE_POINTER,

@@ -55,18 +55,14 @@ class LtGemm {
   // BLK128x128), as NVIDIA's LtBlk128x128Fp8Matmul sample does. On an H200 with cuBLASLt 13.1
   // (2026-11-30) the other assignment passed the heuristic and was refused at run time
   // (CUBLAS_STATUS_NOT_SUPPORTED). Rows must then be a multiple of 16 (create says why not).
-  bool output_transposed() const { return activations_as_a_; }
+  bool output_transposed() const { return precision_ == GemmPrecision::kFp8BlockScaled; }
 
  private:
   LtGemm() = default;
-  static std::optional<LtGemm> create_posed(cublasLtHandle_t handle, GemmPrecision p,
-                                            const GemmShape& s, std::string* why, int batch_count,
-                                            int sm_count_target, bool activations_as_a);
   struct Handles;
   std::unique_ptr<Handles> h_;
   GemmShape shape_;
   GemmPrecision precision_ = GemmPrecision::kBf16;
-  bool activations_as_a_ = false;
 };
 
 }  // namespace fleetsim::microbench

@@ -26,14 +26,7 @@ SELF_TEST_LIMIT_S=${SELF_TEST_LIMIT_S:-120}
 BENCH_LIMIT_S=${BENCH_LIMIT_S:-240}
 VALIDATE_LIMIT_S=${VALIDATE_LIMIT_S:-120}  # per phase
 PREBUILT_DIR="$ROOT/build-cuda/gpu-fleetsim"
-# The carried programs link cuBLASLt dynamically: the toolkit's first, else the one pip's
-# nvidia-cublas holds.
-for d in /usr/local/cuda/lib64 /usr/local/cuda/lib /usr/local/cuda/targets/x86_64-linux/lib \
-         /opt/torch/.venv/lib/python3*/site-packages/nvidia/cu*/lib \
-         /opt/torch/.venv/lib/python3*/site-packages/nvidia/cublas/lib; do
-  [ -d "$d" ] && LD_LIBRARY_PATH="${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}$d"
-done
-export LD_LIBRARY_PATH
+source "$ROOT/calibrate/cuda/gpu_env.sh"
 loads() { [ -x "$1" ] && ! ldd "$1" 2>&1 | grep -q "not found"; }
 SCENARIO="$ROOT/scenarios/deepseek-v3-r1-day.json"
 start_s=$(date +%s)

@@ -11,10 +11,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 FLEETSIM="$ROOT/build-cuda/gpu-fleetsim/fleetsim"
 SCENARIO="$ROOT/scenarios/deepseek-v3-r1-day.json"
 LIMIT_S=${LIMIT_S:-120}  # per run
-for d in /usr/local/cuda/lib64 /usr/local/cuda/lib; do
-  [ -d "$d" ] && LD_LIBRARY_PATH="${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}$d"
-done
-export LD_LIBRARY_PATH
+source "$ROOT/calibrate/cuda/gpu_env.sh"
 mkdir -p "$OUT/steps"
 rc=0
 run() {  # NAME ARGS...

@@ -1,6 +1,7 @@
 // Compares a profile's kernel model with kernels measured on a GPU (see kernel_comparison.hpp).
 #include "calibrate/kernels/kernel_comparison.hpp"
 
+#include "calibrate/kernels/error_stats.hpp"
 #include "calibrate/kernels/markdown_format.hpp"
 
 #include <algorithm>
@@ -23,18 +24,9 @@ constexpr const char* kPlainAttentionWhy =
     "fleetsim's plain CUDA-core attention kernel, not FlashMLA: the model is calibrated on FlashMLA, "
     "so the comparison would measure the kernel, not the model";
 
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-std::vector<double> abs_of(const std::vector<double>& v) {
-  std::vector<double> a;
-  for (double x : v) a.push_back(std::fabs(x));
-  return a;
-}
+using error_stats::max_abs;
+using error_stats::median;
+using error_stats::median_abs;
 
 using report_format::fmt;
 using report_format::pct;
@@ -136,9 +128,8 @@ KernelComparison compare_kernel_tables(const HardwareSpec& hw, const JsonReader&
     std::vector<double> e;
     for (const MeasuredKernelRow& r : mt.rows) e.push_back(r.error);
     mt.median_error = median(e);
-    const std::vector<double> abs_e = abs_of(e);
-    mt.median_abs_error = median(abs_e);
-    mt.max_abs_error = *std::max_element(abs_e.begin(), abs_e.end());
+    mt.median_abs_error = median_abs(e);
+    mt.max_abs_error = max_abs(e);
     c.tables.push_back(std::move(mt));
   }
   return c;
@@ -193,7 +184,7 @@ StepComparison compare_step_validation(const JsonReader& v) {
     std::vector<double> e;
     for (const auto& [name, err] : op_errors[cls]) e.push_back(err);
     t.operators = static_cast<int>(e.size());
-    t.median_abs_op_error = median(abs_of(e));
+    t.median_abs_op_error = median_abs(std::move(e));
     t.error = t.executed_ns > 0 ? t.predicted_ns / t.executed_ns - 1 : 0;
     s.classes.push_back(t);
   }

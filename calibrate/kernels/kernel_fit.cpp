@@ -3,6 +3,7 @@
 // Levenberg-Marquardt on log(predicted / measured time) with bounded reparametrisation; FlashMLA's
 // published peaks fix the attention efficiencies directly.
 #include "calibrate/kernels/kernel_fit.hpp"
+#include "calibrate/kernels/error_stats.hpp"
 #include "calibrate/kernels/markdown_format.hpp"
 
 #include <Eigen/Dense>
@@ -158,19 +159,8 @@ std::vector<Theta> default_starts() {
   return s;
 }
 
-double median_abs(std::vector<double> v) {
-  if (v.empty()) return 0;
-  for (double& x : v) x = std::fabs(x);
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-double max_abs(const std::vector<double>& v) {
-  double m = 0;
-  for (double x : v) m = std::max(m, std::fabs(x));
-  return m;
-}
+using error_stats::max_abs;
+using error_stats::median_abs;
 
 OpClass gemm_class(const JsonReader& t) {
   const std::string c = t.one_of("kernel_class", {"dense_gemm", "grouped_gemm_contiguous",

@@ -7,12 +7,19 @@
 
 namespace fleetsim {
 
+namespace {
+
+// Nodes a target holds.
+int nodes_of(const FleetTarget& t, const FleetObservation& o) {
+  return t.prefill_units * o.prefill_nodes_per_unit + t.decode_units * o.decode_nodes_per_unit;
+}
+
+}  // namespace
+
 FleetTarget fit_to_pool(FleetTarget want, const FleetObservation& obs) {
   want.prefill_units = std::max(1, want.prefill_units);
   want.decode_units = std::max(1, want.decode_units);
-  auto nodes = [&](const FleetTarget& t) {
-    return t.prefill_units * obs.prefill_nodes_per_unit + t.decode_units * obs.decode_nodes_per_unit;
-  };
+  auto nodes = [&](const FleetTarget& t) { return nodes_of(t, obs); };
   if (nodes(want) <= obs.pool_nodes) return want;
   // Scale both down in proportion, then give leftover nodes back greedily (prefill first: a
   // prefill shortfall turns requests away, a decode shortfall only slows streams down).
@@ -157,8 +164,7 @@ class SloCapacityAutoscaler final : public Autoscaler {
       held.prefill_units = std::max(held.prefill_units, t.prefill_units);
       held.decode_units = std::max(held.decode_units, t.decode_units);
     }
-    const int held_nodes = held.prefill_units * o.prefill_nodes_per_unit + held.decode_units * o.decode_nodes_per_unit;
-    return held_nodes <= o.pool_nodes ? held : now;
+    return nodes_of(held, o) <= o.pool_nodes ? held : now;
   }
 
   FleetTarget decide_for(const FleetObservation& o) const {
@@ -200,8 +206,7 @@ class SloCapacityAutoscaler final : public Autoscaler {
       if (o.stream_tok_per_s_p50 < slo_.min_output_tok_per_s * (1 - headroom_))
         t.decode_units = std::max(t.decode_units, o.decode_units + 1);
     }
-    const int want_nodes = t.prefill_units * o.prefill_nodes_per_unit + t.decode_units * o.decode_nodes_per_unit;
-    if (want_nodes <= o.pool_nodes || need_prefill <= 0 || need_decode <= 0) return fit_to_pool(t, o);
+    if (nodes_of(t, o) <= o.pool_nodes || need_prefill <= 0 || need_decode <= 0) return fit_to_pool(t, o);
     return split_short_pool(need_prefill, need_decode, o);
   }
 
@@ -213,7 +218,7 @@ class SloCapacityAutoscaler final : public Autoscaler {
   // kind is shorter, without taking any from the other.
   FleetTarget split_short_pool(double need_prefill, double need_decode, const FleetObservation& o) const {
     auto served_share = [&](int p, int d) { return std::min(p / need_prefill, d / need_decode); };
-    auto nodes = [&](int p, int d) { return p * o.prefill_nodes_per_unit + d * o.decode_nodes_per_unit; };
+    auto nodes = [&](int p, int d) { return nodes_of({p, d}, o); };
     FleetTarget t{1, 1};
     double best_share = -1;
     for (int p = 1; nodes(p, 1) <= o.pool_nodes; ++p) {
