@@ -32,10 +32,13 @@ class MinScoreTree {
   void rebuild() {
     for (std::size_t v = leaves_ - 1; v >= 1; --v) pull(v);
   }
-  // O(log n).
+  // O(log n); stops at the first ancestor the change leaves as it was (then so are all above
+  // it), which for a leaf that is not its subtree's best is after a level or two.
   void set(std::size_t i, double score, std::int64_t free_tok) {
     set_leaf(i, score, free_tok);
-    for (std::size_t v = (leaves_ + i) / 2; v >= 1; v /= 2) pull(v);
+    for (std::size_t v = (leaves_ + i) / 2; v >= 1; v /= 2) {
+      if (!pull_changed(v)) break;
+    }
   }
 
   // The lowest (score, index) among targets with free room >= need_tok (need_tok >= 0).
@@ -85,10 +88,18 @@ class MinScoreTree {
     std::int64_t free = kClosed;
   };
 
-  void pull(std::size_t v) {
-    const Node& l = node_[2 * v];
-    const Node& r = node_[2 * v + 1];
-    node_[v] = {r.score < l.score ? r.score : l.score, l.free > r.free ? l.free : r.free};
+  static Node merged(const Node& l, const Node& r) {
+    return {r.score < l.score ? r.score : l.score, l.free > r.free ? l.free : r.free};
+  }
+  void pull(std::size_t v) { node_[v] = merged(node_[2 * v], node_[2 * v + 1]); }
+  // Pulls v; false when v was already what its children make it. Scores compare by bits so that
+  // the comparison is exact for every value, infinities included.
+  bool pull_changed(std::size_t v) {
+    const Node m = merged(node_[2 * v], node_[2 * v + 1]);
+    Node& x = node_[v];
+    if (std::bit_cast<std::uint64_t>(m.score) == std::bit_cast<std::uint64_t>(x.score) && m.free == x.free) return false;
+    x = m;
+    return true;
   }
 
   std::size_t n_ = 0, leaves_ = 1, depth_ = 0;

@@ -34,22 +34,32 @@ void ScoredBalancer::attach(std::span<const RankLoad> loads) {
   refresh();
 }
 
-double ScoredBalancer::score(std::size_t i) const {
+ScoredBalancer::TermValues ScoredBalancer::term_values(const RankLoad& l) const {
+  TermValues v{};
+  for (std::size_t j = 0; j < num_terms_; ++j) v[j] = term_value(j, l);
+  return v;
+}
+
+double ScoredBalancer::score_of(const TermValues& v) const {
   double s = 0;
-  for (std::size_t j = 0; j < num_terms_; ++j) s += terms_[j].weight * cached_[i][j] / ref_[j];
+  for (std::size_t j = 0; j < num_terms_; ++j) s += terms_[j].weight * v[j] / ref_[j];
   return s;
 }
 
-void ScoredBalancer::write(std::size_t i, bool leaf_only) {
+double ScoredBalancer::score(std::size_t i) const { return score_of(cached_[i]); }
+
+// Scores from the values in registers, not re-read from cached_ just after storing them there:
+// a wide load of two fresh narrow stores stalls the pipeline on every update.
+void ScoredBalancer::write(std::size_t i, const TermValues& v, bool leaf_only) {
   const RankLoad& l = loads_[i];
-  for (std::size_t j = 0; j < num_terms_; ++j) cached_[i][j] = term_value(j, l);
+  cached_[i] = v;
   // A target that is not accepting can never be found (no room); it scores +inf in the tree so
   // that an idle warming or draining target does not hide the best one from the direct descent.
   std::int64_t free_tok = MinScoreTree::kClosed;
   double s = std::numeric_limits<double>::infinity();
   if (l.accepting) {
     free_tok = l.capacity_tokens > 0 ? l.capacity_tokens - l.tokens : MinScoreTree::kUnlimited;
-    s = score(i);
+    s = score_of(v);
   }
   if (leaf_only) {
     tree_.set_leaf(i, s, free_tok);
@@ -69,21 +79,22 @@ void ScoredBalancer::refresh() {
     idle_[j] = terms_[j].normalize && !(mean > 0);
     ref_[j] = terms_[j].normalize && !idle_[j] ? mean : 1.0;
   }
-  for (std::size_t i = 0; i < n; ++i) write(i, true);
+  for (std::size_t i = 0; i < n; ++i) write(i, term_values(loads_[i]), true);
   tree_.rebuild();
   updates_since_refresh_ = 0;
 }
 
 void ScoredBalancer::on_update(std::size_t i) {
   bool stale = ++updates_since_refresh_ >= loads_.size();
+  const TermValues v = term_values(loads_[i]);
   for (std::size_t j = 0; j < num_terms_; ++j) {
-    sum_[j] += term_value(j, loads_[i]) - cached_[i][j];
+    sum_[j] += v[j] - cached_[i][j];
     if (idle_[j] && sum_[j] > 0) stale = true;
   }
   if (stale) {
     refresh();
   } else {
-    write(i, false);
+    write(i, v, false);
   }
 }
 

@@ -46,16 +46,19 @@ class ScoredBalancer final : public LoadBalancer {
   double reference(std::size_t term) const { return ref_[term]; }
 
  private:
+  using TermValues = std::array<double, kMaxTerms>;
   double term_value(std::size_t j, const RankLoad& l) const;
+  TermValues term_values(const RankLoad& l) const;
+  double score_of(const TermValues& v) const;
   void refresh();           // recompute sums and means exactly, rebuild the tree: O(n)
-  void write(std::size_t i, bool leaf_only);
+  void write(std::size_t i, const TermValues& v, bool leaf_only);
 
   std::string name_;
   std::array<ScoreTerm, kMaxTerms> terms_{};
   std::size_t num_terms_ = 0;
   std::span<const RankLoad> loads_;
   MinScoreTree tree_;
-  std::vector<std::array<double, kMaxTerms>> cached_;  // term values each target was scored with
+  std::vector<TermValues> cached_;  // term values each target was scored with
   std::array<double, kMaxTerms> sum_{}, ref_{};
   std::array<bool, kMaxTerms> idle_{};  // normalised term whose mean was zero at the last refresh
   std::size_t updates_since_refresh_ = 0;

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <queue>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -31,6 +32,19 @@ class FinishCalendar {
     } else {
       far_.push({finish_step, id});
     }
+  }
+
+  using Entry = std::pair<std::int64_t, RequestId>;  // (finish step, request)
+  // Pushes a batch. Buckets are scattered in memory: their headers and then their ends are
+  // fetched for the whole batch first, so that the misses overlap instead of queueing up.
+  void push_all(std::span<const Entry> batch) {
+    for (const auto& [finish_step, id] : batch) {
+      if (finish_step - step_ < kHorizonSteps) __builtin_prefetch(&bucket(finish_step));
+    }
+    for (const auto& [finish_step, id] : batch) {
+      if (finish_step - step_ < kHorizonSteps) __builtin_prefetch(bucket(finish_step).data() + bucket(finish_step).size(), 1);
+    }
+    for (const auto& [finish_step, id] : batch) push(finish_step, id);
   }
 
   // Moves to the next step, `step`, and returns the requests finishing at it in ascending id
@@ -67,7 +81,7 @@ class FinishCalendar {
     return ring_[static_cast<std::size_t>(step & (kHorizonSteps - 1))];
   }
 
-  using Far = std::pair<std::int64_t, RequestId>;
+  using Far = Entry;
   std::vector<std::vector<RequestId>> ring_;
   std::priority_queue<Far, std::vector<Far>, std::greater<Far>> far_;
   std::vector<RequestId> due_;

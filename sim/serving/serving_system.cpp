@@ -344,6 +344,9 @@ void ServingSystem::start_prefill_step(std::uint32_t u, TimeNs now) {
   RankBatch max_mb;
   double unit_tokens = 0, unit_pairs = 0, busiest_work = -1;
   std::int64_t logit_tokens = 0;
+  for (const RequestFifo& fifo : p.queues) {
+    if (!fifo.empty()) pool_.prefetch(fifo.front());
+  }
   for (std::size_t rank = 0; rank < p.queues.size(); ++rank) {
     RequestFifo& fifo = p.queues[rank];
     std::int64_t tokens = 0, seqs = 0, logits = 0;
@@ -459,6 +462,7 @@ void ServingSystem::drop_queued(std::uint32_t u, std::size_t rank, const Request
 
 void ServingSystem::on_prefill_step_done(std::uint32_t u, TimeNs now) {
   PrefillUnit& p = prefill_[u];
+  for (const PrefillChunk& c : p.batch) pool_.prefetch(c.request);
   for (const PrefillChunk& c : p.batch) {
     Request& r = pool_[c.request];
     r.prefilled_tok += c.tokens;
@@ -558,9 +562,9 @@ void ServingSystem::decode_kick(std::uint32_t u, TimeNs now) {
   if (!d.busy) start_decode_step(u, now);
 }
 
-bool ServingSystem::admit_joining(DecodeUnit& d, RequestId id, TimeNs now) {
+std::int64_t ServingSystem::admit_joining(DecodeUnit& d, RequestId id, TimeNs now) {
   Request& r = pool_[id];
-  if (r.decode_join_ns > now) return false;
+  if (r.decode_join_ns > now) return kNotJoined;
   DecodeRank& rk = d.ranks[static_cast<std::size_t>(r.decode_rank)];
   ++rk.running;
   rk.kv_base += static_cast<double>(r.input_tok) - tokens_per_step_ * static_cast<double>(d.step);
@@ -576,8 +580,7 @@ bool ServingSystem::admit_joining(DecodeUnit& d, RequestId id, TimeNs now) {
     const auto drawn = static_cast<std::int64_t>(std::llround(mtp_rng_.normal(mean, sd)));
     steps = std::clamp<std::int64_t>(drawn, (r.output_tok - 1 + 1) / 2, r.output_tok - 1);
   }
-  d.finishing.push(d.step + std::max<std::int64_t>(1, steps), id);
-  return true;
+  return d.step + std::max<std::int64_t>(1, steps);
 }
 
 void ServingSystem::start_decode_step(std::uint32_t u, TimeNs now) {
@@ -585,14 +588,20 @@ void ServingSystem::start_decode_step(std::uint32_t u, TimeNs now) {
   // Requests whose KV has arrived join at this step boundary.
   TimeNs next_join = kTimeNever;
   std::size_t keep = 0;
+  for (const RequestId id : d.joining) pool_.prefetch(id);  // scattered records: see on_decode_step_done
+  admitted_.clear();
   for (std::size_t i = 0; i < d.joining.size(); ++i) {
     const RequestId id = d.joining[i];
-    if (!admit_joining(d, id, now)) {
+    const std::int64_t finish_step = admit_joining(d, id, now);
+    if (finish_step == kNotJoined) {
       next_join = std::min(next_join, pool_[id].decode_join_ns);
       d.joining[keep++] = id;
+    } else {
+      admitted_.push_back({finish_step, id});
     }
   }
   d.joining.resize(keep);
+  d.finishing.push_all(admitted_);
   if (d.running == 0) {
     d.busy = false;
     if (next_join != kTimeNever && !d.kick_pending) {

@@ -17,6 +17,7 @@
 #include "sim/serving/autoscaler.hpp"
 #include "sim/serving/decode_unit.hpp"
 #include "sim/serving/expert_balance.hpp"
+#include "sim/serving/finish_calendar.hpp"
 #include "sim/serving/prefill_unit.hpp"
 #include "sim/serving/prefix_cache.hpp"
 #include "sim/serving/request.hpp"
@@ -110,7 +111,10 @@ class ServingSystem {
   void decode_kick(std::uint32_t u, TimeNs now);
   void start_decode_step(std::uint32_t u, TimeNs now);
   void on_decode_step_done(std::uint32_t u, TimeNs now);
-  bool admit_joining(DecodeUnit& d, RequestId id, TimeNs now);
+  // Starts a request whose KV has arrived on its rank; returns the step it finishes at, or
+  // kNotJoined while its KV is still on the way.
+  static constexpr std::int64_t kNotJoined = -1;
+  std::int64_t admit_joining(DecodeUnit& d, RequestId id, TimeNs now);
   void retry_decode_waiting(TimeNs now);
   void on_autoscale(TimeNs now);
   void apply_target(const FleetTarget& t, TimeNs now);
@@ -142,6 +146,7 @@ class ServingSystem {
   std::vector<RankLoad> prefill_unit_loads_, decode_unit_loads_;
   std::unique_ptr<LoadBalancer> prefill_unit_lb_, decode_unit_lb_;
   RequestFifo decode_waiting_;  // prefilled requests no decode unit had room for
+  std::vector<FinishCalendar::Entry> admitted_;  // scratch: the requests joining this step
   Rng mtp_rng_;
   Arrival next_arrival_;
   bool arrivals_done_ = false;

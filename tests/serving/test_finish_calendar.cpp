@@ -12,7 +12,7 @@
 
 using namespace fleetsim;
 
-TEST_CASE("finish calendar pops each step's requests in ascending id, near and far alike") {
+TEST_CASE("finish calendar pops each step's requests in ascending id, near and far, one by one or batched") {
   FinishCalendar cal;
   using Entry = std::pair<std::int64_t, RequestId>;
   std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> heap;
@@ -25,6 +25,7 @@ TEST_CASE("finish calendar pops each step's requests in ascending id, near and f
     // finish order (a recycled pool hands out low ids late); now and then a burst finishing
     // together.
     const bool burst = step % 97 == 0;
+    std::vector<FinishCalendar::Entry> joins;  // every other step pushed as one batch
     for (int k = 0; k < (burst ? 80 : 3); ++k) {
       const bool long_one = rng.below(10) == 0;
       const auto len = burst ? std::int64_t{10}
@@ -32,9 +33,14 @@ TEST_CASE("finish calendar pops each step's requests in ascending id, near and f
                                    1 + rng.below(long_one ? 4 * FinishCalendar::kHorizonSteps : 50));
       far += len >= FinishCalendar::kHorizonSteps;
       const RequestId id = (next_id++ * 7919u) % 100003u;
-      cal.push(step + len, id);
+      if (step % 2 == 0) {
+        joins.push_back({step + len, id});
+      } else {
+        cal.push(step + len, id);
+      }
       heap.push({step + len, id});
     }
+    cal.push_all(joins);
     const auto& due = cal.advance(step + 1);
     std::vector<RequestId> want;
     while (!heap.empty() && heap.top().first <= step + 1) {
