@@ -192,6 +192,7 @@ void ExpertRouter::prepare(Layer& l, const ExpertPlacement& p, int gpus_per_node
   l.cand_begin.assign(static_cast<std::size_t>(G) * E, 0);
   l.cand_count.assign(static_cast<std::size_t>(G) * E, 0);
   l.cand.clear();
+  auto replica = [&](int q) { return Replica{q, p.gpu_of_slot(q), p.gpu_of_slot(q) / gpus_per_node}; };
   for (int s = 0; s < G; ++s) {
     for (int e = 0; e < E; ++e) {
       const auto& reps = p.log2phy[static_cast<std::size_t>(e)];
@@ -205,10 +206,10 @@ void ExpertRouter::prepare(Layer& l, const ExpertPlacement& p, int gpus_per_node
         on_node += d / gpus_per_node == s / gpus_per_node;
       }
       if (own >= 0) {
-        l.cand.push_back(own);
+        l.cand.push_back(replica(own));
       } else {
         for (int q : reps) {
-          if (q >= 0 && (on_node == 0 || p.gpu_of_slot(q) / gpus_per_node == s / gpus_per_node)) l.cand.push_back(q);
+          if (q >= 0 && (on_node == 0 || p.gpu_of_slot(q) / gpus_per_node == s / gpus_per_node)) l.cand.push_back(replica(q));
         }
       }
       l.cand_count[at] = static_cast<int>(l.cand.size()) - l.cand_begin[at];
@@ -225,7 +226,6 @@ void ExpertRouter::prepare(Layer& l, const ExpertPlacement& p, int gpus_per_node
   std::vector<std::uint32_t> rr(static_cast<std::size_t>(E), 0);
   l.max_gpus_per_token.assign(static_cast<std::size_t>(G), 1);
   l.max_nodes_per_token.assign(static_cast<std::size_t>(G), 1);
-  const int spg = p.slots_per_gpu;
   for (int s = 0; s < G; ++s) {
     std::fill(copies_g.begin(), copies_g.end(), 0);
     std::fill(uniq_g.begin(), uniq_g.end(), 0);
@@ -246,8 +246,8 @@ void ExpertRouter::prepare(Layer& l, const ExpertPlacement& p, int gpus_per_node
           pick = static_cast<int>(rr[e]);
           rr[e] = pick + 1 == cc ? 0u : static_cast<std::uint32_t>(pick + 1);
         }
-        const int q = l.cand[static_cast<std::size_t>(l.cand_begin[at] + pick)];
-        const int d = q / spg, n = d / gpus_per_node;
+        const Replica& c = l.cand[static_cast<std::size_t>(l.cand_begin[at] + pick)];
+        const int d = c.gpu, n = c.node;
         ++copies_g[d];
         ++copies_n[n];
         if (seen_g[d] != t) {
@@ -280,16 +280,16 @@ void ExpertRouter::prepare(Layer& l, const ExpertPlacement& p, int gpus_per_node
   l.tables_stale = false;
 }
 
-void ExpertRouter::send_token(Layer& l, const ExpertPlacement& p, int gpus_per_node, int s,
+void ExpertRouter::send_token(Layer& l, const ExpertPlacement& p, int s,
                               std::span<const int> experts, RoutingResult& out) {
   const int G = p.num_gpus, E = cfg_.num_experts, N = out.num_nodes;
   ++stamp_;
   for (int e : experts) {
     const std::size_t at = static_cast<std::size_t>(s) * E + e;
     const int cc = l.cand_count[at];
-    const int q = l.cand[static_cast<std::size_t>(l.cand_begin[at] + (cc == 1 ? 0 : static_cast<int>(rr_[at]++ % cc)))];
-    ++out.slot_tokens[static_cast<std::size_t>(q)];
-    const int d = p.gpu_of_slot(q), n = d / gpus_per_node;
+    const Replica& c = l.cand[static_cast<std::size_t>(l.cand_begin[at] + (cc == 1 ? 0 : static_cast<int>(rr_[at]++ % cc)))];
+    ++out.slot_tokens[static_cast<std::size_t>(c.slot)];
+    const int d = c.gpu, n = c.node;
     if (stamp_gpu_[d] != stamp_) {
       stamp_gpu_[d] = stamp_;
       ++out.dispatch_gpu[static_cast<std::size_t>(s) * G + d];
@@ -301,7 +301,7 @@ void ExpertRouter::send_token(Layer& l, const ExpertPlacement& p, int gpus_per_n
   }
 }
 
-void ExpertRouter::route_counts(Layer& l, const ExpertPlacement& p, int gpus_per_node, int s, std::int64_t tokens,
+void ExpertRouter::route_counts(Layer& l, const ExpertPlacement& p, int s, std::int64_t tokens,
                                 RoutingResult& out) {
   const int G = p.num_gpus, E = cfg_.num_experts, N = out.num_nodes;
   const std::int64_t copies = tokens * cfg_.top_k;
@@ -324,11 +324,10 @@ void ExpertRouter::route_counts(Layer& l, const ExpertPlacement& p, int gpus_per
     for (int j = 0; j < cc; ++j) {
       const std::int64_t share = base + (((j - start + cc) % cc) < rem ? 1 : 0);
       if (share == 0) continue;
-      const int q = l.cand[static_cast<std::size_t>(begin + j)];
-      out.slot_tokens[static_cast<std::size_t>(q)] += share;
-      const int d = p.gpu_of_slot(q);
-      copies_gpu_[static_cast<std::size_t>(d)] += share;
-      copies_node_[static_cast<std::size_t>(d / gpus_per_node)] += share;
+      const Replica& r = l.cand[static_cast<std::size_t>(begin + j)];
+      out.slot_tokens[static_cast<std::size_t>(r.slot)] += share;
+      copies_gpu_[static_cast<std::size_t>(r.gpu)] += share;
+      copies_node_[static_cast<std::size_t>(r.node)] += share;
     }
     rr_[at] += static_cast<std::uint32_t>(rem);
   }
@@ -387,15 +386,15 @@ void ExpertRouter::route(int layer, const ExpertPlacement& p, int gpus_per_node,
     if (cfg_.exact) {
       for (std::int64_t t = 0; t < T; ++t) {
         sample_token(l, step_rng_, exact_token_);
-        send_token(l, p, gpus_per_node, s, exact_token_, out);
+        send_token(l, p, s, exact_token_, out);
       }
     } else if (T * k <= bootstrap_copies) {
       for (std::int64_t t = 0; t < T; ++t) {
         const std::size_t i = step_rng_.below(M);
-        send_token(l, p, gpus_per_node, s, std::span<const int>(l.pool.data() + i * k, static_cast<std::size_t>(k)), out);
+        send_token(l, p, s, std::span<const int>(l.pool.data() + i * k, static_cast<std::size_t>(k)), out);
       }
     } else {
-      route_counts(l, p, gpus_per_node, s, T, out);
+      route_counts(l, p, s, T, out);
     }
   }
   for (std::size_t q = 0; q < out.slot_tokens.size(); ++q) {

@@ -97,6 +97,10 @@ class ExpertRouter {
   void sample_token(int layer, std::span<int> experts);
 
  private:
+  // A physical slot with its GPU and node worked out once (the hot loops would divide per copy).
+  struct Replica {
+    int slot = 0, gpu = 0, node = 0;
+  };
   struct Layer {
     std::vector<double> z, popularity, inclusion, load_ema;
     std::vector<double> group_popularity;  // sum of popularity over each expert group
@@ -108,7 +112,8 @@ class ExpertRouter {
     std::vector<int> placed_phy2log;
     int placed_gpus_per_node = 0;
     bool tables_stale = true;
-    std::vector<int> cand_begin, cand_count, cand;  // replica candidates per (source GPU, expert)
+    std::vector<int> cand_begin, cand_count;  // replica candidates per (source GPU, expert)
+    std::vector<Replica> cand;
     std::vector<double> unique_ratio_gpu, unique_ratio_node;  // per (source, dst GPU / node)
     // Most GPUs / nodes one sampled token from each source reached: a hard cap on the fast
     // sampler's unique counts (e.g. groups_selected nodes when groups map to nodes).
@@ -120,9 +125,9 @@ class ExpertRouter {
   void prepare(Layer& l, const ExpertPlacement& p, int gpus_per_node);
   void sample_token(const Layer& l, Rng& rng, std::span<int> experts);
   // Sends one token with the given experts from GPU s; counts slots and unique destinations.
-  void send_token(Layer& l, const ExpertPlacement& p, int gpus_per_node, int s, std::span<const int> experts,
+  void send_token(Layer& l, const ExpertPlacement& p, int s, std::span<const int> experts,
                   RoutingResult& out);
-  void route_counts(Layer& l, const ExpertPlacement& p, int gpus_per_node, int s, std::int64_t tokens,
+  void route_counts(Layer& l, const ExpertPlacement& p, int s, std::int64_t tokens,
                     RoutingResult& out);
 
   ExpertRouterConfig cfg_;
