@@ -150,6 +150,15 @@ Json hover_rule_layer(const SeriesTable& timeline, const std::vector<std::string
   return layer;
 }
 
+// Whether a numeric column of the table has a value above zero.
+bool any_positive(const SeriesTable& table, const std::string& column) {
+  const auto col = column_index(table, column);
+  if (!col) return false;
+  return std::any_of(table.rows.begin(), table.rows.end(), [&](const std::vector<Json>& row) {
+    return row[*col].is_number() && row[*col].get<double>() > 0;
+  });
+}
+
 // Several columns of the timeline against time, as lines or as a stacked area.
 std::optional<ChartSpec> timeline_chart(const SeriesTable& timeline, ChartSpec chart,
                                         const std::vector<Series>& wanted,
@@ -445,6 +454,14 @@ std::vector<ChartSpec> build_chart_specs(const ReportData& data) {
   if (const SeriesTable* rejections = find_table(data, "rejections")) {
     charts.push_back(rejections_chart(
         *rejections, base("rejections", "Rejections", "Rejected requests", "Requests turned away, by reason")));
+  }
+  // When they happened, if any did (a flat zero line says nothing the table does not).
+  if (timeline != nullptr && any_positive(*timeline, "rejected_requests")) {
+    charts.push_back(timeline_chart(
+        *timeline,
+        base("rejections_over_time", "Rejections", "Rejections over time",
+             "Requests turned away in each sampling interval, all reasons"),
+        {{"rejected_requests", "rejected", kRed}}, "requests per interval", ",~r", false));
   }
 
   std::vector<ChartSpec> out;

@@ -38,7 +38,7 @@ std::vector<SeriesTable> make_run_tables(const ScenarioSpec& s, const Metrics& m
                   "decode_output_tok_per_s_per_node", "decode_batch_per_gpu",
                   "output_tok_per_s_per_stream", "ttft_p50_s", "ttft_p99_s", "tpot_p50_ms",
                   "tpot_p99_ms", "prefill_queue_requests", "prefill_expert_imbalance",
-                  "decode_expert_imbalance"},
+                  "decode_expert_imbalance", "rejected_requests"},
                  {}};
   for (const auto& r : m.timeline()) {
     tl.rows.push_back({r.t_h, clock_string(s.start_clock_h + r.t_h), r.nodes_prefill + r.nodes_decode,
@@ -46,7 +46,7 @@ std::vector<SeriesTable> make_run_tables(const ScenarioSpec& s, const Metrics& m
                        r.output_tok_per_s, r.prefill_tok_per_s_per_node, r.decode_tok_per_s_per_node,
                        r.decode_batch_per_gpu, r.output_tok_per_s_per_stream, r.ttft_p50_s,
                        r.ttft_p99_s, r.tpot_p50_ms, r.tpot_p99_ms, r.prefill_queue,
-                       r.expert_imbalance_prefill, r.expert_imbalance_decode});
+                       r.expert_imbalance_prefill, r.expert_imbalance_decode, r.rejected});
   }
   out.push_back(std::move(tl));
 

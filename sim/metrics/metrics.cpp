@@ -38,7 +38,10 @@ void Metrics::on_arrival(TimeNs now) {
   ++hour_of(now).arrivals;
 }
 
-void Metrics::on_reject(TimeNs, RejectReason reason) { ++rejected_[static_cast<int>(reason)]; }
+void Metrics::on_reject(TimeNs, RejectReason reason) {
+  ++rejected_[static_cast<int>(reason)];
+  ++iv_rejected_;
+}
 
 void Metrics::on_prefill_done(TimeNs now, TimeNs ttft_ns, std::int64_t input_tok,
                               std::int64_t cached_tok) {
@@ -146,9 +149,10 @@ void Metrics::sample(TimeNs now, const FleetSnapshot& snap) {
   row.prefill_queue = snap.prefill_queue;
   row.expert_imbalance_prefill = snap.expert_imbalance_prefill;
   row.expert_imbalance_decode = snap.expert_imbalance_decode;
+  row.rejected = iv_rejected_;
   timeline_.push_back(row);
   last_sample_ns_ = now;
-  iv_arrivals_ = 0;
+  iv_arrivals_ = iv_rejected_ = 0;
   iv_input_ = iv_output_ = iv_prefill_node_s_ = iv_decode_node_s_ = 0;
   iv_ttft_s_.clear();
   iv_tpot_ms_.clear();

@@ -38,6 +38,7 @@ struct TimelineRow {
   std::int64_t prefill_queue = 0;
   // Max/mean routed tokens per GPU under each kind's current expert placement.
   double expert_imbalance_prefill = 0, expert_imbalance_decode = 0;
+  std::uint64_t rejected = 0;  // requests turned away during the interval, any reason
 };
 
 // Nodes one role (prefill or decode) holds, by what their units are doing.
@@ -129,7 +130,7 @@ class Metrics {
   // Interval state for the timeline.
   std::vector<TimelineRow> timeline_;
   TimeNs last_sample_ns_ = 0;
-  std::uint64_t iv_arrivals_ = 0;
+  std::uint64_t iv_arrivals_ = 0, iv_rejected_ = 0;
   double iv_input_ = 0, iv_output_ = 0, iv_prefill_node_s_ = 0, iv_decode_node_s_ = 0;
   LogHistogram iv_ttft_s_ = ttft_hist(), iv_tpot_ms_ = tpot_hist();
 };

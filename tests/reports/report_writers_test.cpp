@@ -2,6 +2,7 @@
 // chart selection, HTML self-containment and byte-identical output.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -162,12 +163,24 @@ TEST_CASE("charts are chosen from the series present", "[reports][charts]") {
   }
   CHECK(ids == std::vector<std::string>{"load", "nodes", "queue", "hourly_economics",
                                         "throughput_per_node", "decode_batch", "ttft_over_time",
-                                        "tpot_over_time", "ttft_hist", "tpot_hist", "rejections"});
+                                        "tpot_over_time", "ttft_hist", "tpot_hist", "rejections",
+                                        "rejections_over_time"});
 
   const ChartSpec load = build_chart_specs(full).front();
   const Json& x = load.spec["encoding"]["x"];
   CHECK(x["title"] == "time of day");  // the clock column anchors the axis to wall time
   CHECK(x["axis"]["labelExpr"].get<std::string>().find("+ 720.0 +") != std::string::npos);
+
+  // Rejections over time only when some interval had any.
+  ReportData no_rejections = full;
+  for (SeriesTable& t : no_rejections.tables) {
+    if (t.name != "timeline") continue;
+    const auto col = static_cast<std::size_t>(
+        std::find(t.columns.begin(), t.columns.end(), "rejected_requests") - t.columns.begin());
+    REQUIRE(col < t.columns.size());
+    for (auto& row : t.rows) row[col] = 0;
+  }
+  for (const ChartSpec& chart : build_chart_specs(no_rejections)) CHECK(chart.id != "rejections_over_time");
 
   // A timeline without the prefill/decode split still gets a nodes chart, of the total.
   ReportData partial;

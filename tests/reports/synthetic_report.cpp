@@ -49,7 +49,8 @@ ReportData synthetic_report(int interval_min) {
                         "arrivals_per_s", "input_tok_per_s", "output_tok_per_s",
                         "prefill_input_tok_per_s_per_node", "decode_output_tok_per_s_per_node",
                         "decode_batch_per_gpu", "output_tok_per_s_per_stream", "ttft_p50_s",
-                        "ttft_p99_s", "tpot_p50_ms", "tpot_p99_ms", "prefill_queue_requests"},
+                        "ttft_p99_s", "tpot_p50_ms", "tpot_p99_ms", "prefill_queue_requests",
+                        "rejected_requests"},
                        {}};
   for (int minute = 0; minute < 24 * 60; minute += interval_min) {
     const double t_h = minute / 60.0;
@@ -62,7 +63,8 @@ ReportData synthetic_report(int interval_min) {
                              decode, 13700.0 * shape / 0.62, input, output, input / prefill,
                              output / decode, 20 + 40 * shape, 21.0 + 4 * (1 - shape),
                              0.6 + 0.6 * shape, 5.0 + 6 * shape, 40.0 + 10 * shape,
-                             60.0 + 15 * shape, std::lround(200 * shape * shape)});
+                             60.0 + 15 * shape, std::lround(200 * shape * shape),
+                             minute / interval_min % 50 == 7 ? 25 : 0});  // a few rejections
   }
 
   SeriesTable hourly{"hourly", "Cost and income per hour",

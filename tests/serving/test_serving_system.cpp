@@ -86,6 +86,10 @@ TEST_CASE("an overloaded prefill unit chunks long prompts, turns away stale requ
   CHECK(m.rejected(RejectReason::kPrefillQueueWait) > 0);
   CHECK(m.completed() > 0);
   CHECK(m.arrived() == m.completed() + m.rejected() + st.in_flight);
+  // The timeline says when: its intervals' rejections add up to the total.
+  std::uint64_t timeline_rejected = 0;
+  for (const auto& row : m.timeline()) timeline_rejected += row.rejected;
+  CHECK(timeline_rejected == m.rejected());
   // Nobody waits much longer than the limit before starting: TTFT stays within the wait limit
   // plus a few steps.
   CHECK(m.ttft_s().quantile(0.99) < 60 + 30);
