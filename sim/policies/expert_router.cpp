@@ -192,7 +192,10 @@ void ExpertRouter::prepare(Layer& l, const ExpertPlacement& p, int gpus_per_node
   l.cand_begin.assign(static_cast<std::size_t>(G) * E, 0);
   l.cand_count.assign(static_cast<std::size_t>(G) * E, 0);
   l.cand.clear();
-  auto replica = [&](int q) { return Replica{q, p.gpu_of_slot(q), p.gpu_of_slot(q) / gpus_per_node}; };
+  auto replica = [&](int q) {
+    const int gpu = p.gpu_of_slot(q);
+    return Replica{q, gpu, gpu / gpus_per_node};
+  };
   for (int s = 0; s < G; ++s) {
     for (int e = 0; e < E; ++e) {
       const auto& reps = p.log2phy[static_cast<std::size_t>(e)];
@@ -209,7 +212,9 @@ void ExpertRouter::prepare(Layer& l, const ExpertPlacement& p, int gpus_per_node
         l.cand.push_back(replica(own));
       } else {
         for (int q : reps) {
-          if (q >= 0 && (on_node == 0 || p.gpu_of_slot(q) / gpus_per_node == s / gpus_per_node)) l.cand.push_back(replica(q));
+          if (q < 0) continue;
+          const Replica r = replica(q);
+          if (on_node == 0 || r.node == s / gpus_per_node) l.cand.push_back(r);
         }
       }
       l.cand_count[at] = static_cast<int>(l.cand.size()) - l.cand_begin[at];

@@ -70,16 +70,18 @@ void ScoredBalancer::write(std::size_t i, const TermValues& v, bool leaf_only) {
 
 void ScoredBalancer::refresh() {
   const std::size_t n = loads_.size();
+  sum_ = {};
+  for (std::size_t i = 0; i < n; ++i) {
+    cached_[i] = term_values(loads_[i]);
+    for (std::size_t j = 0; j < num_terms_; ++j) sum_[j] += cached_[i][j];
+  }
   for (std::size_t j = 0; j < num_terms_; ++j) {
-    double sum = 0;
-    for (const auto& l : loads_) sum += term_value(j, l);
-    sum_[j] = sum;
-    const double mean = n > 0 ? sum / static_cast<double>(n) : 0.0;
+    const double mean = n > 0 ? sum_[j] / static_cast<double>(n) : 0.0;
     // A zero mean (an idle pool) leaves the term in its own units until load appears.
     idle_[j] = terms_[j].normalize && !(mean > 0);
     ref_[j] = terms_[j].normalize && !idle_[j] ? mean : 1.0;
   }
-  for (std::size_t i = 0; i < n; ++i) write(i, term_values(loads_[i]), true);
+  for (std::size_t i = 0; i < n; ++i) write(i, cached_[i], true);
   tree_.rebuild();
   updates_since_refresh_ = 0;
 }
