@@ -1,6 +1,12 @@
 // Histograms, node-time integration and the economics of a day.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "sim/engine/rng.hpp"
 #include "sim/metrics/economics.hpp"
 #include "sim/metrics/histogram.hpp"
 #include "sim/metrics/metrics.hpp"
@@ -16,6 +22,40 @@ TEST_CASE("log histogram quantiles are within one bin of the exact ones") {
   CHECK(h.quantile(0.99) == Approx(99).epsilon(bin_ratio - 1));
   CHECK(h.mean() == Approx(50.005));
   CHECK(h.max() == Approx(100));
+}
+
+TEST_CASE("log histogram bins by table exactly as by the logarithm") {
+  // Every layout the simulator uses, plus one bin and a narrow range.
+  const std::vector<LogHistogram> layouts{LogHistogram(1e-3, 1e4, 40), LogHistogram(1.0, 1e5, 40),
+                                          LogHistogram(0.01, 1e4, 40), LogHistogram(2.0, 3.0, 7),
+                                          LogHistogram(5.0, 6.0, 1)};
+  Rng rng(7, "histogram-bins");
+  for (const LogHistogram& h : layouts) {
+    // (+inf has no logarithm bin: converting log10(inf) to an integer is undefined.)
+    CHECK(h.bin_of(std::numeric_limits<double>::infinity()) == h.bins() - 1);
+    std::vector<double> xs{0.0, -1.0, std::nan(""), 1e-300, 1e300};
+    for (std::size_t i = 0; i <= h.bins(); ++i) {
+      // Around each bin's nominal edge, where the two computations could part.
+      double x = h.bin_lo(i);
+      for (int k = 0; k < 8; ++k) x = std::nextafter(x, 0.0);
+      for (int k = 0; k < 16; ++k) xs.push_back(x), x = std::nextafter(x, 1e308);
+    }
+    for (int i = 0; i < 100000; ++i) xs.push_back(std::pow(10.0, rng.uniform() * 12 - 4));
+    std::size_t mismatches = 0;
+    for (const double x : xs) mismatches += h.bin_of(x) != h.bin_by_log(x);
+    CHECK(mismatches == 0);
+    // Larger values never land in lower bins, and every bin is reached.
+    std::erase_if(xs, [](double x) { return !(x > 0); });
+    std::sort(xs.begin(), xs.end());
+    std::vector<bool> reached(h.bins(), false);
+    bool monotone = true;
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+      reached[h.bin_of(xs[i])] = true;
+      if (i > 0 && h.bin_of(xs[i]) < h.bin_of(xs[i - 1])) monotone = false;
+    }
+    CHECK(monotone);
+    CHECK(std::count(reached.begin(), reached.end(), true) == static_cast<long>(h.bins()));
+  }
 }
 
 TEST_CASE("node time is integrated by hour and by unit state") {
