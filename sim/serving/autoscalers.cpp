@@ -95,7 +95,8 @@ class ScheduleAutoscaler final : public Autoscaler {
 // The headroom is kept where each kind runs out. Prefill has no slack past its token budget (the
 // queue and the TTFT grow without bound), so it gets the headroom above the demand. Decode does:
 // past the SLO batch a unit keeps taking streams up to its batch cap, slower but with nothing
-// waiting. So decode serves the demand at the SLO speed and keeps the headroom against the cap.
+// waiting. So decode serves the demand at the SLO speed and keeps its headroom (decode_headroom)
+// against the cap.
 // (Near the SLO, decode throughput is nearly flat in the batch: a throughput margin there would
 // buy a far higher speed than the SLO asks for, at a unit's cost.)
 //
@@ -115,6 +116,7 @@ class SloCapacityAutoscaler final : public Autoscaler {
       : interval_ns_(seconds_to_ns(p.number("interval_s"))),
         warmup_ns_(seconds_to_ns(p.number("warmup_s"))),
         headroom_(p.number("headroom")),
+        decode_headroom_(p.number("decode_headroom")),
         trend_(p.boolean("trend_lookahead")),
         scale_down_window_ns_(seconds_to_ns(p.number("scale_down_window_s"))),
         slo_(s.slo) {}
@@ -182,10 +184,11 @@ class SloCapacityAutoscaler final : public Autoscaler {
       // batch that still meets the speed SLO; streams already admitted set a floor.
       const double tok_per_s = o.arrivals_per_s * std::max(0.0, o.mean_output_tok - 1);
       const double streams = static_cast<double>(o.decode_streams);
-      // At the SLO with no margin, and at the cap with the headroom (the larger of the two).
+      // At the SLO with no margin, and at the cap with decode's headroom (the larger of the two).
       auto units = [&](double demand, double at_slo, double at_cap) {
         const double slo = demand / at_slo;
-        return at_cap > 0 ? std::max(slo, demand * (1 + headroom_) / at_cap) : slo * (1 + headroom_);
+        const double margin = 1 + decode_headroom_;
+        return at_cap > 0 ? std::max(slo, demand * margin / at_cap) : slo * margin;
       };
       need_decode = units(tok_per_s, o.decode_unit_tok_per_s_at_slo, o.decode_unit_tok_per_s_at_cap);
       const double by_streams =
@@ -246,7 +249,8 @@ class SloCapacityAutoscaler final : public Autoscaler {
   }
 
   TimeNs interval_ns_, warmup_ns_;
-  double headroom_;
+  double headroom_;         // prefill's margin; also how far a missed SLO or a better split must be
+  double decode_headroom_;  // decode's margin below its batch cap
   bool trend_;
   TimeNs scale_down_window_ns_;
   SloSpec slo_;
@@ -271,7 +275,11 @@ AutoscalerRegistry build() {
          "(prefill above its demand, decode against its batch cap)",
          {{"interval_s", "positive", "s", 300, "decision interval"},
           {"headroom", "fraction", "", 0.1,
-           "margin over the observed demand (prefill: above its capacity; decode: below its batch cap)"},
+           "prefill's margin above its observed demand; also the tolerance on SLO misses and on "
+           "re-splitting a short pool"},
+          {"decode_headroom", "fraction", "", 0.1,
+           "decode's margin below its batch cap (decode is sized to its demand at the speed SLO with "
+           "no margin, and to this one at the cap: the larger)"},
           {"warmup_s", "non_negative", "s", 600, "time for a unit to load weights before serving"},
           {"trend_lookahead", "boolean", "", true,
            "plan a rising load where it will be once a unit started now is warm"},

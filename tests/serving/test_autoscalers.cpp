@@ -68,6 +68,26 @@ TEST_CASE("decode serves the demand at the SLO and keeps the headroom against it
   CHECK(a->decide(no_cap).decode_units == 5);
 }
 
+TEST_CASE("decode's headroom against the cap is its own parameter") {
+  const ScenarioSpec s = spec_with_slo();
+  auto with_margin = [&](double decode_headroom) {
+    const Json spec = {{"name", "slo-capacity"}, {"params", {{"headroom", 0.1}, {"decode_headroom", decode_headroom}}}};
+    return autoscalers().create(JsonReader(spec, "test", "/policies/autoscaler"), s);
+  };
+  // A cap 2% above the SLO batch: 3.7 x 1.02 / 1.02 = 3.7 -> 4 with no margin at the cap, where
+  // 3.7 x 1.3 / 1.02 = 4.72 -> 5 with a 30% one. Prefill keeps its own 10% (2.75 -> 3).
+  const FleetTarget none = with_margin(0.0)->decide(observation(3.7, 1.02));
+  const FleetTarget wide = with_margin(0.3)->decide(observation(3.7, 1.02));
+  CHECK(none.decode_units == 4);
+  CHECK(wide.decode_units == 5);
+  CHECK(none.prefill_units == 3);
+  CHECK(wide.prefill_units == 3);
+  // With no margin at the cap, the SLO still binds: 4.2 units of demand need 5.
+  CHECK(with_margin(0.0)->decide(observation(4.2, 1.3)).decode_units == 5);
+  // Out of range is refused, naming the parameter.
+  CHECK_THROWS_WITH(with_margin(1.5), Catch::Contains("decode_headroom"));
+}
+
 TEST_CASE("a decode SLO miss beyond the headroom adds a unit") {
   const ScenarioSpec s = spec_with_slo();
   auto a = slo_capacity(s, 0.1);
