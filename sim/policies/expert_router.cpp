@@ -77,6 +77,17 @@ void ExpertRouter::update_popularity(Layer& l) {
   l.group_popularity.assign(static_cast<std::size_t>(G), 0.0);
   for (std::size_t e = 0; e < E; ++e)
     l.group_popularity[e / static_cast<std::size_t>(group_size)] += l.popularity[e];
+  // For sample_token: each group's running sum, added in the order its winner is searched in.
+  l.group_cumulative.resize(E);
+  l.inv_popularity.resize(E);
+  for (std::size_t first = 0; first < E; first += static_cast<std::size_t>(group_size)) {
+    double cum = 0;
+    for (std::size_t e = first; e < first + static_cast<std::size_t>(group_size); ++e) {
+      cum += l.popularity[e];
+      l.group_cumulative[e] = cum;
+    }
+  }
+  for (std::size_t e = 0; e < E; ++e) l.inv_popularity[e] = l.popularity[e] > 0 ? 1.0 / l.popularity[e] : 0.0;
   l.pool_stale = true;
 }
 
@@ -121,35 +132,37 @@ void ExpertRouter::sample_token(const Layer& l, Rng& rng, std::span<int> experts
     top_key_[at] = key;
     experts[at] = e;
   };
+  const double* cumulative = l.group_cumulative.data();
+  const double* inv_rate = l.inv_popularity.data();
   for (int k = 0; k < cfg_.groups_selected; ++k) {
     const int g = group_order_[static_cast<std::size_t>(k)];
     const double best = group_best_[static_cast<std::size_t>(g)];
     const int first = g * group_size;
-    // The group's winner, in proportion to popularity; the rest trail it by fresh race keys.
+    // The group's winner, in proportion to popularity (the first expert whose running sum
+    // passes the pick); the rest trail it by fresh race keys.
     const double pick = rng.uniform() * l.group_popularity[static_cast<std::size_t>(g)];
-    int winner = first + group_size - 1;
-    double cum = 0;
+    const double* passed = std::upper_bound(cumulative + first, cumulative + first + group_size, pick);
+    const int winner = passed == cumulative + first + group_size ? first + group_size - 1
+                                                                  : static_cast<int>(passed - cumulative);
+    // -log(u) >= 1 - u: when that bound already puts an expert's key past the k-th kept (by a
+    // margin far above rounding), the key loses without its logarithm being taken. The bound
+    // moves only when a key is kept.
+    double bound = kNever;
+    auto update_bound = [&] {
+      if (kept == K) bound = (top_key_[K - 1] - best) * (1 + 1e-9) + 1e-12 * std::fabs(top_key_[K - 1]);
+    };
+    update_bound();
     for (int e = first; e < first + group_size; ++e) {
-      cum += l.popularity[static_cast<std::size_t>(e)];
-      if (pick < cum) {
-        winner = e;
-        break;
-      }
-    }
-    for (int e = first; e < first + group_size; ++e) {
-      const double rate = l.popularity[static_cast<std::size_t>(e)];
-      if (e == winner || !(rate > 0)) {
+      const double inv = inv_rate[e];
+      if (e == winner || !(inv > 0)) {
         offer(e == winner ? best : kNever, e);
+        update_bound();
         continue;
       }
       const double u = rng.uniform_pos();
-      // -log(u) >= 1 - u: when that bound already puts the key past the k-th kept (by a margin
-      // far above rounding), the key loses without its logarithm being taken.
-      if (kept == K) {
-        const double kth = top_key_[K - 1];
-        if ((1.0 - u) / rate > (kth - best) * (1 + 1e-9) + 1e-12 * std::fabs(kth)) continue;
-      }
-      offer(best + -std::log(u) / rate, e);
+      if ((1.0 - u) * inv > bound) continue;
+      offer(best + -std::log(u) / l.popularity[static_cast<std::size_t>(e)], e);
+      update_bound();
     }
   }
 }

@@ -104,6 +104,8 @@ class ExpertRouter {
   struct Layer {
     std::vector<double> z, popularity, inclusion, load_ema;
     std::vector<double> group_popularity;  // sum of popularity over each expert group
+    std::vector<double> group_cumulative;  // popularity summed from the start of its group to each expert
+    std::vector<double> inv_popularity;    // 1 / popularity (0 where popularity is 0)
     std::vector<double> pick_share;  // inclusion / top_k: share of token copies per expert
     AliasTable pick_alias;           // the same shares, for copy-by-copy draws
     std::vector<int> pool;  // pool_tokens x top_k experts
