@@ -74,18 +74,15 @@ void ExpertRouter::update_popularity(Layer& l) {
   const double total = std::accumulate(l.popularity.begin(), l.popularity.end(), 0.0);
   for (auto& p : l.popularity) p /= total;
   const int G = cfg_.num_groups, group_size = cfg_.num_experts / G;
+  // Each group's running sum (sample_token searches its winner in it); the group's total is
+  // where the sum ends.
   l.group_popularity.assign(static_cast<std::size_t>(G), 0.0);
-  for (std::size_t e = 0; e < E; ++e)
-    l.group_popularity[e / static_cast<std::size_t>(group_size)] += l.popularity[e];
-  // For sample_token: each group's running sum, added in the order its winner is searched in.
   l.group_cumulative.resize(E);
   l.inv_popularity.resize(E);
-  for (std::size_t first = 0; first < E; first += static_cast<std::size_t>(group_size)) {
-    double cum = 0;
-    for (std::size_t e = first; e < first + static_cast<std::size_t>(group_size); ++e) {
-      cum += l.popularity[e];
-      l.group_cumulative[e] = cum;
-    }
+  for (std::size_t e = 0; e < E; ++e) {
+    double& total = l.group_popularity[e / static_cast<std::size_t>(group_size)];
+    total += l.popularity[e];
+    l.group_cumulative[e] = total;
   }
   for (std::size_t e = 0; e < E; ++e) l.inv_popularity[e] = l.popularity[e] > 0 ? 1.0 / l.popularity[e] : 0.0;
   l.pool_stale = true;

@@ -26,13 +26,15 @@ class BoundedMemo {
     std::size_t i = find(key);
     if (slots_[i].value != kEmpty) return values_[slots_[i].value];
     Value v = compute();  // computed before a rehash or clear moves the slot
+    // A clear or a rehash moves the slot; otherwise `i` still is the empty one found above.
     if (values_.size() >= kMaxEntries) {
       clear();
       slots_.resize(kInitialSlots);
+      i = find(key);
     } else if (2 * (values_.size() + 1) > slots_.size()) {
       grow();
+      i = find(key);
     }
-    i = find(key);
     slots_[i] = {key, static_cast<std::uint32_t>(values_.size())};
     values_.push_back(std::move(v));
     return values_.back();
