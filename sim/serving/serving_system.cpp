@@ -718,7 +718,8 @@ void ServingSystem::on_autoscale(TimeNs now) {
   } else if (s_.workload.kind == "synthetic") {
     double sum = 0;
     for (double w : s_.workload.hourly_weights) sum += w;
-    o.arrivals_per_s = s_.workload.requests_per_day * s_.workload.hourly_weights[0] / sum / 3600.0;
+    const auto first = static_cast<std::size_t>(s_.workload.weights_offset_h) % 24;  // the run's first hour
+    o.arrivals_per_s = s_.workload.requests_per_day * s_.workload.hourly_weights[first] / sum / 3600.0;
   }
   o.computed_tok_per_s = o.arrivals_per_s * mix.mean_computed_tok();
   o.mean_output_tok = mix.mean_output_tok();

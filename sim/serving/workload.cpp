@@ -34,7 +34,9 @@ SyntheticWorkload::SyntheticWorkload(const WorkloadSpec& spec, TimeNs duration_n
       output_(spec.output),
       arrivals_rng_(seed, "workload.arrivals"),
       lengths_rng_(seed, "workload.lengths"),
-      cache_rng_(seed, "workload.cache_hits") {
+      cache_rng_(seed, "workload.cache_hits"),
+      offset_s_(spec.weights_offset_h * 3600.0),
+      t_s_(offset_s_) {
   double sum = 0;
   for (double w : spec_.hourly_weights) sum += w;
   for (double w : spec_.hourly_weights)
@@ -46,7 +48,7 @@ SyntheticWorkload::SyntheticWorkload(const WorkloadSpec& spec, TimeNs duration_n
   }
 }
 
-double SyntheticWorkload::rate_at(double t_s) const {
+double SyntheticWorkload::rate_at_weight_s(double t_s) const {
   if (midpoint_rate_per_s_.empty()) return rate_per_s_[static_cast<std::size_t>(t_s / 3600.0) % 24];
   // Between the midpoints of hours k and k + 1 (k = -1 before the first midpoint: the day wraps).
   const double x = t_s / 3600.0 - 0.5;
@@ -80,8 +82,8 @@ double SyntheticWorkload::next_linear(double end_s) {
   double t_s = t_s_;
   while (t_s < end_s) {
     const double seg_end_s = (std::floor(t_s / 3600.0 - 0.5) + 1.5) * 3600.0;
-    const double a = rate_at(t_s);
-    const double b = (rate_at(seg_end_s) - a) / (seg_end_s - t_s);
+    const double a = rate_at_weight_s(t_s);
+    const double b = (rate_at_weight_s(seg_end_s) - a) / (seg_end_s - t_s);
     const double span_s = seg_end_s - t_s;
     const double e = arrivals_rng_.exponential(1.0);
     if (e < a * span_s + b * span_s * span_s / 2) {
@@ -94,10 +96,10 @@ double SyntheticWorkload::next_linear(double end_s) {
 }
 
 bool SyntheticWorkload::next(Arrival& out) {
-  const double end_s = ns_to_seconds(duration_ns_);
+  const double end_s = ns_to_seconds(duration_ns_) + offset_s_;
   t_s_ = midpoint_rate_per_s_.empty() ? next_step(end_s) : next_linear(end_s);
   if (t_s_ >= end_s) return false;
-  out.time_ns = static_cast<TimeNs>(t_s_ * 1e9);
+  out.time_ns = static_cast<TimeNs>((t_s_ - offset_s_) * 1e9);
   out.input_tok = input_.sample(lengths_rng_);
   out.output_tok = output_.sample(lengths_rng_);
   // Cached prefix share: uniform on an interval whose mean is the scenario's share.

@@ -47,12 +47,13 @@ class SyntheticWorkload final : public Workload {
  public:
   SyntheticWorkload(const WorkloadSpec& spec, TimeNs duration_ns, std::uint64_t seed);
   bool next(Arrival& out) override;
-  // Mean arrival rate in hour h (0 = the scenario's first hour), per second.
-  double rate_per_s(int hour) const { return rate_per_s_[static_cast<std::size_t>(hour % 24)]; }
   // The instantaneous rate at `t_s` seconds from the start, per second.
-  double rate_at(double t_s) const;
+  double rate_at(double t_s) const { return rate_at_weight_s(t_s + offset_s_); }
 
  private:
+  // The process runs on the weights' own clock: seconds since the start of the first weight's
+  // hour (offset_s_ at the run's start).
+  double rate_at_weight_s(double u_s) const;
   // The next arrival time after t_s_ under each shape (end_s when there is none before it).
   double next_step(double end_s);
   double next_linear(double end_s);
@@ -65,7 +66,8 @@ class SyntheticWorkload final : public Workload {
   std::vector<double> midpoint_rate_per_s_;
   LengthSampler input_, output_;
   Rng arrivals_rng_, lengths_rng_, cache_rng_;
-  double t_s_ = 0;  // time of the last arrival, in seconds (the process runs in seconds)
+  double offset_s_ = 0;  // the run's start on the weights' clock
+  double t_s_ = 0;       // time of the last arrival on the weights' clock, in seconds
 };
 
 struct TraceRecord {

@@ -80,12 +80,12 @@ LengthDistSpec read_length(const JsonReader& r) {
   return d;
 }
 
-WorkloadSpec read_workload(const JsonReader& r, const std::string& scenario_file) {
+WorkloadSpec read_workload(const JsonReader& r, const std::string& scenario_file, double start_clock_h) {
   WorkloadSpec w;
   w.kind = r.one_of("type", {"synthetic", "trace"});
   if (w.kind == "synthetic") {
-    r.only_keys({"type", "hourly_weights", "hourly_shape", "requests_per_day", "input_tokens",
-                 "output_tokens", "cache_hit_share", "derivation"});
+    r.only_keys({"type", "hourly_weights", "weights_start_clock_h", "hourly_shape", "requests_per_day",
+                 "input_tokens", "output_tokens", "cache_hit_share", "derivation"});
     w.hourly_weights = r.number_array("hourly_weights");
     if (w.hourly_weights.size() != 24) r.at("hourly_weights").fail("an array of 24 numbers");
     double sum = 0;
@@ -94,6 +94,13 @@ WorkloadSpec read_workload(const JsonReader& r, const std::string& scenario_file
       sum += w.hourly_weights[i];
     }
     if (!(sum > 0)) r.at("hourly_weights").fail("weights with a positive sum");
+    // Weights tied to the wall clock: a run starting at another hour (a night window, say) sees
+    // that hour's load, not the first weight's.
+    if (r.maybe("weights_start_clock_h")) {
+      const double first_h = r.non_negative("weights_start_clock_h");
+      if (first_h >= 24) r.at("weights_start_clock_h").fail("an hour in [0, 24)");
+      w.weights_offset_h = std::fmod(start_clock_h - first_h + 24.0, 24.0);
+    }
     if (r.maybe("hourly_shape")) w.hourly_shape = r.one_of("hourly_shape", {"linear", "step"});
     if (w.hourly_shape == "linear") {
       const std::vector<double> mid = linear_midpoint_rates(w.hourly_weights);
@@ -184,7 +191,7 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
                        std::to_string(s.prefill.nodes_per_unit + s.decode.nodes_per_unit) +
                        " nodes)");
 
-  s.workload = read_workload(r.at("workload"), path);
+  s.workload = read_workload(r.at("workload"), path, s.start_clock_h);
   const JsonReader slo = r.at("slo");
   slo.only_keys({"ttft_p99_s", "min_output_tok_per_s", "max_queue_wait_s"});
   s.slo.ttft_p99_s = slo.positive("ttft_p99_s");

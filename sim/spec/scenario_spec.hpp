@@ -42,7 +42,10 @@ struct LengthDistSpec {
 struct WorkloadSpec {
   std::string kind;  // "synthetic" or "trace"
   // synthetic
-  std::vector<double> hourly_weights;  // 24 relative rates, hour 0 = the scenario's start hour
+  std::vector<double> hourly_weights;  // 24 relative rates, hour 0 = weights_start_clock_h
+  // Hours from the first weight's wall-clock hour to the run's start, in [0, 24): 0 when the
+  // scenario does not give weights_start_clock_h (the first weight is the run's first hour).
+  double weights_offset_h = 0;
   // "linear": the rate moves linearly between hours (each hour keeps its weight's share of the
   // day); "step": constant within each hour, jumping at the hour.
   std::string hourly_shape = "linear";

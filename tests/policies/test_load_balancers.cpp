@@ -188,7 +188,7 @@ TEST_CASE("random is uniform over the targets that can take the request") {
 
 TEST_CASE("MinScoreTree finds the lowest (score, index) with room, as a scan does") {
   Rng rng(11);
-  for (std::size_t n : {1u, 2u, 4u, 5u, 7u, 16u, 17u, 64u, 100u, 144u}) {
+  for (std::size_t n : {1u, 2u, 4u, 5u, 7u, 16u, 17u, 64u, 100u, 144u, 256u, 257u, 300u, 4097u}) {
     MinScoreTree tree;
     tree.resize(n);
     std::vector<double> score(n, 0.0);

@@ -76,6 +76,28 @@ TEST_CASE("the linear diurnal shape keeps every hour's mean and moves between ho
   CHECK(expected[1] > expected[0] * 1.2);  // the ramp towards hour 1 shows inside hour 0
 }
 
+TEST_CASE("weights tied to the wall clock: a run that starts later sees that hour's load") {
+  // The run starts one hour after the first weight's hour: its first hour is the 3x hour.
+  WorkloadSpec w = synthetic(26 * 3600.0);
+  w.hourly_shape = "step";
+  w.weights_offset_h = 1;
+  SyntheticWorkload wl(w, 2 * kNsPerHour, 7);
+  Arrival a;
+  std::uint64_t n0 = 0, n1 = 0;
+  while (wl.next(a)) (a.time_ns < kNsPerHour ? n0 : n1)++;
+  CHECK(std::abs(static_cast<double>(n0) - 10800) < 420);  // 3/s, sd 104
+  CHECK(std::abs(static_cast<double>(n1) - 3600) < 240);   // 1/s, sd 60
+
+  // The linear shape's rate is the same curve, shifted by the offset, to the bit.
+  WorkloadSpec lin = synthetic(26 * 3600.0);
+  const SyntheticWorkload from_first(lin, kNsPerHour, 7);
+  lin.weights_offset_h = 22.5;  // starts half past the 23rd hour, wraps into the next day
+  const SyntheticWorkload shifted(lin, kNsPerHour, 7);
+  for (double t_s : {0.0, 1234.5, 3600.0, 5400.0, 9000.0})
+    CHECK(shifted.rate_at(t_s) == from_first.rate_at(t_s + 22.5 * 3600.0));
+  CHECK(shifted.rate_at(3600.0 + 1800.0) == from_first.rate_at(3600.0 + 1800.0 - 1.5 * 3600.0 + 24 * 3600.0));
+}
+
 TEST_CASE("the same seed gives the same arrivals; another seed does not") {
   auto draw = [](std::uint64_t seed) {
     SyntheticWorkload wl(synthetic(86400.0), kNsPerHour, seed);

@@ -102,6 +102,16 @@ TEST_CASE("hourly weights need 24 entries") {
   CHECK_THAT(msg, Catch::Contains("/workload/hourly_weights: expected an array of 24 numbers"));
 }
 
+TEST_CASE("the weights' clock hour is an hour of the day, and sets the run's offset into them") {
+  CHECK_THAT(error_of({"workload.weights_start_clock_h=24"}),
+             Catch::Contains("/workload/weights_start_clock_h: expected an hour in [0, 24)"));
+  CHECK_THAT(error_of({"workload.weights_start_clock_h=-1"}), Catch::Contains("/workload/weights_start_clock_h"));
+  // The default scenario's weights start at 12:00: a run from 03:00 is 15 hours into them.
+  CHECK(load_scenario(kScenario, {"start_clock_h=3"}).workload.weights_offset_h == 15);
+  CHECK(load_scenario(kScenario, {}).workload.weights_offset_h == 0);
+  CHECK(load_scenario(kScenario, {"start_clock_h=11.5"}).workload.weights_offset_h == 23.5);
+}
+
 TEST_CASE("a linear hourly shape that would turn negative is refused; a step shape takes it") {
   std::string spiky = "[";
   for (int h = 0; h < 24; ++h) spiky += std::string(h ? "," : "") + (h == 5 ? "0" : "10");
