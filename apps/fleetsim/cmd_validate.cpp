@@ -2,6 +2,7 @@
 // published figures, the capacity of the Day-6 unit shapes under saturating load (decode at the
 // published 20-22 tok/s per stream, prefill as a throughput/TTFT curve), ablations of each
 // mechanism, and the calibration tables' headline errors. Every number comes from a run.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -12,6 +13,7 @@
 #include "apps/fleetsim/commands.hpp"
 #include "apps/fleetsim/run_tables.hpp"
 #include "sim/study/metric_paths.hpp"
+#include "sim/study/parallel_runner.hpp"
 #include "sim/serving/simulation.hpp"
 
 namespace fleetsim::cli {
@@ -23,6 +25,8 @@ struct ValidateOptions {
   std::string out = "docs/validation.md";
   double day_scale = 1.0;
   double probe_s = 1800;
+  int other_seeds = 2;  // the day again at the next seeds, for the spread of every row
+  int jobs = 0;         // threads for those runs (0: one per hardware thread)
   bool quiet = false;
 };
 
@@ -134,6 +138,40 @@ Probe probe(const ValidateOptions& o, double rate, int prefill_units, int decode
 }
 
 std::string err_pct(double sim, double pub) { return fmt("%+.1f%%", (sim - pub) / pub * 100); }
+
+// The day's rows again at the next seeds: how far one seed's figures are from another's, and
+// whether the fleet turns requests away on other draws of the same load.
+void seed_spread(std::ostringstream& md, const ValidateOptions& o, const ScenarioSpec& day, const Json& first) {
+  std::vector<std::uint64_t> seeds{day.seed};
+  for (int k = 1; k <= o.other_seeds; ++k) seeds.push_back(day.seed + static_cast<std::uint64_t>(k));
+  std::vector<Json> summaries(seeds.size());
+  summaries[0] = first;
+  if (!o.quiet) std::fprintf(stderr, "the day at %d more seeds...\n", o.other_seeds);
+  run_indexed(seeds.size() - 1, o.jobs, [&](std::size_t i) {
+    const std::string seed = "seed=" + std::to_string(seeds[i + 1]);
+    summaries[i + 1] = simulate(load_scenario(o.scenario, {seed}, o.day_scale)).summary;
+  });
+  md << "\n### The same day at other seeds\n\n`--set seed=K`: other draws of the same load, routing and "
+        "policies. The spread is the largest minus the smallest value, against the published one.\n\n"
+     << "| metric | published |";
+  for (auto seed : seeds) md << " seed " << seed << " |";
+  md << " spread |\n|---|---:|";
+  for (std::size_t i = 0; i < seeds.size(); ++i) md << "---:|";
+  md << "---:|\n";
+  for (const auto& t : day.validation) {
+    std::vector<double> v;
+    for (const Json& sm : summaries)
+      if (auto x = metric_at(sm, t.metric)) v.push_back(*x);
+    if (v.size() != summaries.size()) continue;
+    md << "| " << t.label << " | " << fmt("%.6g", t.published) << " |";
+    for (double x : v) md << " " << fmt("%.6g", x) << " (" << err_pct(x, t.published) << ") |";
+    const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+    md << " " << fmt("%.1f%%", (*hi - *lo) / t.published * 100) << " |\n";
+  }
+  md << "| requests turned away | not published |";
+  for (const Json& sm : summaries) md << " " << fmt("%.0f", sm["requests"]["rejected"].get<double>()) << " |";
+  md << " |\n";
+}
 
 void validate(const ValidateOptions& o) {
   const ScenarioSpec s0 = load_scenario(o.scenario);
@@ -254,6 +292,7 @@ void validate(const ValidateOptions& o) {
   md << "\nSimulator: " << fmt("%.3g", r.summary["sim"]["events"].get<double>()) << " events, "
      << fmt("%.0f", r.summary["requests"]["arrived"].get<double>()) << " requests in "
      << fmt("%.0f", r.summary["sim"]["wall_s"].get<double>()) << " s wall.\n";
+  if (o.other_seeds > 0) seed_spread(md, o, day, r.summary);
 
   md << "\n## Calibration\n\nKernel and communication models are fitted to the published H800 "
         "tables; their leave-one-out tables are in [kernel-calibration.md](kernel-calibration.md) "
@@ -273,6 +312,10 @@ void add_validate_command(CLI::App& app) {
   cmd->add_option("--out", o->out, "Markdown file to write")->capture_default_str();
   cmd->add_option("--day-scale", o->day_scale, "scale of the production-day run")->capture_default_str();
   cmd->add_option("--probe-s", o->probe_s, "simulated seconds of each capacity probe")->capture_default_str();
+  cmd->add_option("--other-seeds", o->other_seeds, "run the day again at this many next seeds (0: none)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--jobs", o->jobs, "threads for those runs (0: one per hardware thread)")->capture_default_str();
   cmd->add_flag("--quiet", o->quiet, "no progress on stderr");
   cmd->callback([o] { validate(*o); });
 }
