@@ -716,10 +716,8 @@ void ServingSystem::on_autoscale(TimeNs now) {
   if (observed) {
     o.arrivals_per_s = static_cast<double>(iv_mix_.requests()) / dt;
   } else if (s_.workload.kind == "synthetic") {
-    double sum = 0;
-    for (double w : s_.workload.hourly_weights) sum += w;
-    const auto first = static_cast<std::size_t>(s_.workload.weights_offset_h) % 24;  // the run's first hour
-    o.arrivals_per_s = s_.workload.requests_per_day * s_.workload.hourly_weights[first] / sum / 3600.0;
+    // The weights' hour holding the run's start.
+    o.arrivals_per_s = hourly_rate_per_s(s_.workload, static_cast<std::size_t>(s_.workload.weights_offset_h));
   }
   o.computed_tok_per_s = o.arrivals_per_s * mix.mean_computed_tok();
   o.mean_output_tok = mix.mean_output_tok();

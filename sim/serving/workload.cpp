@@ -26,6 +26,12 @@ std::int64_t LengthSampler::sample(Rng& rng) const {
   return std::clamp(n, spec_.min_tok, spec_.max_tok);
 }
 
+double hourly_rate_per_s(const WorkloadSpec& spec, std::size_t h) {
+  double sum = 0;
+  for (double w : spec.hourly_weights) sum += w;
+  return spec.requests_per_day * (spec.hourly_weights[h] / sum) / 3600.0;
+}
+
 SyntheticWorkload::SyntheticWorkload(const WorkloadSpec& spec, TimeNs duration_ns,
                                      std::uint64_t seed)
     : spec_(spec),
@@ -37,10 +43,7 @@ SyntheticWorkload::SyntheticWorkload(const WorkloadSpec& spec, TimeNs duration_n
       cache_rng_(seed, "workload.cache_hits"),
       offset_s_(spec.weights_offset_h * 3600.0),
       t_s_(offset_s_) {
-  double sum = 0;
-  for (double w : spec_.hourly_weights) sum += w;
-  for (double w : spec_.hourly_weights)
-    rate_per_s_.push_back(spec_.requests_per_day * (w / sum) / 3600.0);
+  for (std::size_t h = 0; h < spec_.hourly_weights.size(); ++h) rate_per_s_.push_back(hourly_rate_per_s(spec_, h));
   if (spec_.hourly_shape == "linear") {
     midpoint_rate_per_s_ = linear_midpoint_rates(rate_per_s_);
     for (double m : midpoint_rate_per_s_)

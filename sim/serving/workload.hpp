@@ -42,6 +42,9 @@ class LengthSampler {
   double mu_ = 0, sigma_ = 0;
 };
 
+// Mean arrival rate, per second, of the weights' hour h (0 = the first weight's hour).
+double hourly_rate_per_s(const WorkloadSpec& spec, std::size_t h);
+
 // Poisson arrivals whose rate is piecewise constant by hour (the scenario's 24 weights).
 class SyntheticWorkload final : public Workload {
  public:
