@@ -1,6 +1,7 @@
 // Routing draw for validate-step. The placement is made the way the simulator makes its first
-// one (ExpertBalance::rebalance at t = 0): route sample microbatches on the uniform placement so
-// the router's load average fills, place with EPLB on that load, then route the microbatch shown.
+// one (ExpertBalance::rebalance at t = 0): the router starts with a load history on the uniform
+// placement, its popularity moves to t = 0, sample microbatches fill the load average further,
+// EPLB places on that load, then the microbatch shown is routed.
 #include "calibrate/step/routing_draw.hpp"
 
 #include <algorithm>
@@ -12,11 +13,6 @@
 
 namespace fleetsim {
 
-namespace {
-// Sample microbatches before placing: as many as ExpertBalance measures per rebalance.
-constexpr int kWarmupMicrobatches = 4;
-}  // namespace
-
 RoutingDraw draw_routing(const ScenarioSpec& s, const UnitSpec& unit, Phase phase,
                          std::int64_t tokens_per_gpu_mb) {
   const JsonReader pol(s.policies, s.file, "/policies");
@@ -27,11 +23,12 @@ RoutingDraw draw_routing(const ScenarioSpec& s, const UnitSpec& unit, Phase phas
   const std::vector<double> uniform(static_cast<std::size_t>(shape.num_logical_experts), 1.0);
   ExpertPlacement placement = placer->place(uniform, shape);
 
-  router->advance_to(0);
   const std::vector<std::int64_t> tokens(static_cast<std::size_t>(unit.gpus_per_unit),
                                          std::max<std::int64_t>(1, tokens_per_gpu_mb));
+  router->start_with_history(placement, s.hardware.gpus_per_node, tokens, ExpertBalance::kStepSamples);
+  router->advance_to(0);
   RoutingResult routed;
-  for (int i = 0; i < kWarmupMicrobatches; ++i)
+  for (int i = 0; i < ExpertBalance::kSamples; ++i)
     router->route(0, placement, s.hardware.gpus_per_node, tokens, routed);
   placement = placer->place(router->load_ema(0), shape);
   router->route(0, placement, s.hardware.gpus_per_node, tokens, routed);

@@ -103,6 +103,16 @@ void ExpertRouter::advance_to(TimeNs now) {
   }
 }
 
+void ExpertRouter::start_with_history(const ExpertPlacement& placement, int gpus_per_node,
+                                      std::span<const std::int64_t> tokens_per_gpu, int microbatches) {
+  if (popularity_ns_ != 0 || std::any_of(layers_.begin(), layers_.end(), [](const Layer& l) { return l.ema_started; }))
+    throw std::logic_error("ExpertRouter::start_with_history after the router has advanced or routed");
+  popularity_ns_ = -seconds_to_ns(cfg_.refresh_interval_s);
+  RoutingResult out;
+  for (int layer = 0; layer < cfg_.num_layers; ++layer)
+    for (int i = 0; i < microbatches; ++i) route(layer, placement, gpus_per_node, tokens_per_gpu, out);
+}
+
 void ExpertRouter::sample_token(const Layer& l, Rng& rng, std::span<int> experts) {
   const int G = cfg_.num_groups, group_size = cfg_.num_experts / G;
   constexpr double kNever = std::numeric_limits<double>::infinity();

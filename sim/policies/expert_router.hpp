@@ -80,6 +80,13 @@ class ExpertRouter {
   // Evolves popularity to simulated time `now` (whole refresh intervals; never backwards).
   void advance_to(TimeNs now);
 
+  // Gives a run that starts at 0 a load history: the popularity clock is set one refresh interval
+  // before 0 and `microbatches` microbatches per layer are routed there, so a placement made at 0
+  // from the load average is as stale as every later one (measured in the interval before its
+  // popularity moved), not fitted to the popularity it then serves. Only before any advance_to.
+  void start_with_history(const ExpertPlacement& placement, int gpus_per_node,
+                          std::span<const std::int64_t> tokens_per_gpu, int microbatches);
+
   // Routes one microbatch of layer `layer`: tokens_per_gpu[s] tokens leave source GPU s (one
   // entry per GPU of the placement). `out` is reused: no allocation once it has grown.
   void route(int layer, const ExpertPlacement& placement, int gpus_per_node,

@@ -1,6 +1,7 @@
 // The built-in fleet scaling policies: fixed, schedule (data), slo-capacity (model-based).
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <deque>
 
 #include "sim/serving/autoscaler.hpp"
@@ -130,10 +131,19 @@ class SloCapacityAutoscaler final : public Autoscaler {
     planned.computed_tok_per_s *= ahead;
     planned.arrivals_per_s *= ahead;
     planned.decode_streams = static_cast<std::int64_t>(std::llround(static_cast<double>(o.decode_streams) * ahead));
-    return hold_down(decide_for(planned), o);
+    Needs need;
+    const FleetTarget decided = decide_for(planned, need);
+    return hold_down(decided, need, o);
   }
 
  private:
+  // Units each kind's arrival rate alone needs, before backlog and SLO feedback (0 when the cost
+  // model gave no capacity): with the kind's headroom, and prefill's bare (at its token budget).
+  struct Needs {
+    double prefill = 0, decode = 0;
+    double prefill_bare = 0;
+  };
+
   // The factor by which demand will have grown when units started now can serve through the
   // next interval (1 when the load is flat, falling, or its rise is within noise).
   double growth_ahead(const FleetObservation& o) {
@@ -154,10 +164,17 @@ class SloCapacityAutoscaler final : public Autoscaler {
   }
 
   // The largest target of each kind over the window (this decision's included), when the pool
-  // holds it. A pool too small for it is split by this decision alone: holding one kind there
-  // would starve the other (seen: prefill held at 29 units kept decode a unit short of its
-  // demand at the pool's limit, and streams waited past max_queue_wait).
-  FleetTarget hold_down(const FleetTarget& now, const FleetObservation& o) {
+  // holds it. When it does not, one kind's hold is kept if the other kind still gets what its
+  // arrivals need to be served without waiting: prefill at its token budget (its headroom only
+  // keeps the queue short), decode with its headroom (which absorbs the EPLB periods whose
+  // placement runs hot). Of those, the target that moves the fewest nodes from what is held now;
+  // failing both, this decision alone splits the pool.
+  // Holding a kind whatever the other needs would starve it (seen: prefill held at 29 units kept
+  // decode a unit short of its demand at the pool's limit, and streams waited past
+  // max_queue_wait). Dropping every hold at the limit lets one period of low expert imbalance
+  // trade a decode unit for prefill's headroom, and the next period wants it back after a
+  // warm-up (seen at the full pool of the default day, with streams turned away).
+  FleetTarget hold_down(const FleetTarget& now, const Needs& need, const FleetObservation& o) {
     if (scale_down_window_ns_ == 0) return now;
     recent_.push_back({o.now_ns, now});
     while (recent_.front().first < o.now_ns - scale_down_window_ns_) recent_.pop_front();
@@ -166,16 +183,37 @@ class SloCapacityAutoscaler final : public Autoscaler {
       held.prefill_units = std::max(held.prefill_units, t.prefill_units);
       held.decode_units = std::max(held.decode_units, t.decode_units);
     }
-    return nodes_of(held, o) <= o.pool_nodes ? held : now;
+    if (nodes_of(held, o) <= o.pool_nodes) return held;
+    if (need.prefill_bare <= 0 || need.decode <= 0) return now;
+    auto moved_nodes = [&](const FleetTarget& t) {
+      return std::abs(t.prefill_units - o.prefill_units) * o.prefill_nodes_per_unit +
+             std::abs(t.decode_units - o.decode_units) * o.decode_nodes_per_unit;
+    };
+    const int pool = o.pool_nodes;
+    const FleetTarget keep_decode{
+        std::min(now.prefill_units, (pool - held.decode_units * o.decode_nodes_per_unit) / o.prefill_nodes_per_unit),
+        held.decode_units};
+    const FleetTarget keep_prefill{
+        held.prefill_units,
+        std::min(now.decode_units, (pool - held.prefill_units * o.prefill_nodes_per_unit) / o.decode_nodes_per_unit)};
+    FleetTarget best = now;
+    if (keep_decode.prefill_units >= std::max(1.0, need.prefill_bare) &&
+        moved_nodes(keep_decode) < moved_nodes(best))
+      best = keep_decode;
+    if (keep_prefill.decode_units >= std::max(1.0, need.decode) &&
+        moved_nodes(keep_prefill) < moved_nodes(best))
+      best = keep_prefill;
+    return best;
   }
 
-  FleetTarget decide_for(const FleetObservation& o) const {
+  FleetTarget decide_for(const FleetObservation& o, Needs& need) const {
     FleetTarget t{1, 1};
     const double interval_s = ns_to_seconds(interval_ns_);
-    // Units the arrival rate alone needs (with headroom), before backlog and SLO feedback.
-    double need_prefill = 0, need_decode = 0;
+    double& need_prefill = need.prefill;
+    double& need_decode = need.decode;
     if (o.prefill_unit_tok_per_s > 0) {
-      need_prefill = o.computed_tok_per_s * (1 + headroom_) / o.prefill_unit_tok_per_s;
+      need.prefill_bare = o.computed_tok_per_s / o.prefill_unit_tok_per_s;
+      need_prefill = need.prefill_bare * (1 + headroom_);
       const double demand = o.computed_tok_per_s + o.prefill_backlog_tok / interval_s;
       t.prefill_units = static_cast<int>(std::ceil(demand * (1 + headroom_) / o.prefill_unit_tok_per_s));
     }

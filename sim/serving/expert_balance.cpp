@@ -10,12 +10,10 @@
 namespace fleetsim {
 
 namespace {
-// Routed microbatches per measurement: enough that the max/mean estimate is stable to ~1%.
-constexpr int kSamples = 4;
-// Routed microbatches measured after each placement, and the equal-probability levels they are
-// folded into for the steps to draw from: the spread of a step's imbalance, not only its mean,
-// at few distinct values so the step timer's memo stays effective.
-constexpr int kStepSamples = 16;
+// kSamples: enough that the max/mean estimate is stable to ~1%. The kStepSamples measured after
+// each placement are folded into equal-probability levels for the steps to draw from: the spread
+// of a step's imbalance, not only its mean, at few distinct values so the step timer's memo stays
+// effective.
 constexpr int kStepLevels = 2;
 }  // namespace
 
@@ -51,11 +49,15 @@ ExpertBalance::ExpertBalance(const ScenarioSpec& s, const UnitSpec& unit, StepTi
   tokens_.assign(static_cast<std::size_t>(unit.gpus_per_unit), 0);
 }
 
+void ExpertBalance::fill_tokens(double tokens_per_gpu_mb) {
+  std::fill(tokens_.begin(), tokens_.end(),
+            std::max<std::int64_t>(1, static_cast<std::int64_t>(std::llround(tokens_per_gpu_mb))));
+}
+
 double ExpertBalance::measure(double tokens_per_gpu_mb, int samples, double* dest_gpus_per_token,
                               std::vector<double>* each) {
   if (each) each->clear();
-  std::fill(tokens_.begin(), tokens_.end(),
-            std::max<std::int64_t>(1, static_cast<std::int64_t>(std::llround(tokens_per_gpu_mb))));
+  fill_tokens(tokens_per_gpu_mb);
   double sum = 0, unique = 0, sent = 0;
   for (int i = 0; i < samples; ++i) {
     router_->route(0, placement_, gpus_per_node_, tokens_, routed_);
@@ -78,6 +80,14 @@ double ExpertBalance::draw_step_imbalance() {
 }
 
 void ExpertBalance::rebalance(TimeNs now, double tokens_per_gpu_mb) {
+  if (stats_.updates == 0) {
+    // The first placement gets the history every later one has: as many microbatches as are
+    // measured after a placement, routed in the interval before its popularity moved. Placed on
+    // the current popularity instead, the first period ran at an imbalance of about 1.1 against
+    // 1.5-2.2 after, and the autoscaler's first decisions counted on that capacity.
+    fill_tokens(tokens_per_gpu_mb);
+    router_->start_with_history(placement_, gpus_per_node_, tokens_, kStepSamples);
+  }
   router_->advance_to(now);
   stats_.imbalance_before = measure(tokens_per_gpu_mb, kSamples, nullptr, nullptr);
   const auto load = router_->load_ema(0);

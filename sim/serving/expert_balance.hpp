@@ -29,14 +29,21 @@ class ExpertBalance {
  public:
   ExpertBalance(const ScenarioSpec& s, const UnitSpec& unit, StepTimer& timer, const char* stream);
 
+  // Routed microbatches measured before each placement (they feed the load average it is made
+  // from), and after it (the imbalance steps draw from; also the load history of the first).
+  static constexpr int kSamples = 4;
+  static constexpr int kStepSamples = 16;
+
   // Re-routes samples at simulated time `now` with `tokens_per_gpu_mb` tokens leaving each GPU
-  // per microbatch, re-places the experts, and updates the step timer.
+  // per microbatch, re-places the experts, and updates the step timer. The first call (at 0)
+  // starts the router with a load history (ExpertRouter::start_with_history).
   void rebalance(TimeNs now, double tokens_per_gpu_mb);
   const ExpertBalanceStats& stats() const { return stats_; }
   // The max/mean GPU load of one routed microbatch, drawn for a step.
   double draw_step_imbalance();
 
  private:
+  void fill_tokens(double tokens_per_gpu_mb);
   // Mean over `samples` routed microbatches of max/mean GPU load (each kept in `each` when given);
   // updates the load average.
   double measure(double tokens_per_gpu_mb, int samples, double* dest_gpus_per_token,

@@ -12,7 +12,7 @@ trap 'rm -rf "$tmp"' EXIT
 python3 - "$tmp/day/validation.csv" <<'PY'
 import csv, sys
 # Open in issue #5: the simulated autoscaler splits the fleet between prefill and decode unlike
-# Day-6 (each runs at 89-90% of the model's capacity; Day-6 ran prefill at 71%, decode at 98%).
+# Day-6 (each runs at 88% of the model's capacity; Day-6 ran prefill at 72%, decode at 98%).
 known_gap = {
     "minimum nodes",
     "prefill input tok/s per node",

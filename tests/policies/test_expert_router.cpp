@@ -1,5 +1,6 @@
 // Expert router: the group limit, conservation of token copies, the replica rule, and the fast
-// sampler's agreement with the exact per-token sampler on mean and max-load statistics.
+// sampler's agreement with the exact per-token sampler on mean and max-load statistics, and the
+// load history a run starts with.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -267,4 +268,37 @@ TEST_CASE("popularity drifts only when asked, deterministically, and the load av
   }
   CHECK(ema[hot_e] == Approx(hot / 8).epsilon(0.15));
   CHECK(std::accumulate(ema.begin(), ema.end(), 0.0) == Approx(1.0));
+}
+
+TEST_CASE("a run starts with a load history one popularity refresh old") {
+  const std::string params = R"({"sigma": 0.6, "drift_time_s": 3600, "refresh_interval_s": 600})";
+  const PlacementShape decode{256, 8, 18, 144, 288};
+  auto eplb = expert_placers().entries().at("eplb").make(Params());
+  const ExpertPlacement uniform = eplb->place(std::vector<double>(256, 1.0), decode);
+  const std::vector<std::int64_t> tokens(144, 64);
+  RoutingResult out;
+
+  // Without a history the clock stands at 0: advancing to 0 leaves the popularity as it is.
+  auto fresh = make(params, 9);
+  const std::vector<double> p_start(fresh->popularity(0).begin(), fresh->popularity(0).end());
+  fresh->advance_to(0);
+  CHECK(std::vector<double>(fresh->popularity(0).begin(), fresh->popularity(0).end()) == p_start);
+
+  // With one, the same seed's popularity is the history's, and it moves once on reaching 0.
+  auto aged = make(params, 9);
+  aged->start_with_history(uniform, 8, tokens, 16);
+  CHECK(std::vector<double>(aged->popularity(0).begin(), aged->popularity(0).end()) == p_start);
+  aged->advance_to(0);
+  const std::vector<double> q_now(aged->inclusion_probability(0).begin(), aged->inclusion_probability(0).end());
+  CHECK(std::vector<double>(aged->popularity(0).begin(), aged->popularity(0).end()) != p_start);
+  CHECK_THROWS_AS(aged->start_with_history(uniform, 8, tokens, 16), std::logic_error);
+
+  // A placement made on the history serves the moved popularity worse than one made on the
+  // popularity it serves (the fresh router's load average, routed at 0 without a history).
+  for (int k = 0; k < 16; ++k) fresh->route(0, uniform, 8, tokens, out);
+  const std::vector<double> q_fresh(fresh->inclusion_probability(0).begin(), fresh->inclusion_probability(0).end());
+  const double fitted = gpu_imbalance(eplb->place(fresh->load_ema(0), decode), q_fresh);
+  const double stale = gpu_imbalance(eplb->place(aged->load_ema(0), decode), q_now);
+  CHECK(fitted < 1.15);
+  CHECK(stale > fitted + 0.2);
 }
