@@ -180,7 +180,7 @@ TEST_CASE("a negative scale-down window or warm-up is a scenario error") {
   }
 }
 
-TEST_CASE("the scale-down window holds nothing the pool cannot hold") {
+TEST_CASE("at the pool's limit the window yields to the other kind's need") {
   const ScenarioSpec s = spec_with_slo();
   auto a = slo_capacity_with_window(s, 600);
   // Three prefill units (12 nodes) and four decode units (72 nodes) in a 94-node pool.
