@@ -189,13 +189,16 @@ class SloCapacityAutoscaler final : public Autoscaler {
       return std::abs(t.prefill_units - o.prefill_units) * o.prefill_nodes_per_unit +
              std::abs(t.decode_units - o.decode_units) * o.decode_nodes_per_unit;
     };
-    const int pool = o.pool_nodes;
+    // Units of one kind that fit beside `other_nodes` of the other, at most `wanted`.
+    auto beside = [&](int wanted, int other_nodes, int nodes_per_unit) {
+      return std::min(wanted, (o.pool_nodes - other_nodes) / nodes_per_unit);
+    };
     const FleetTarget keep_decode{
-        std::min(now.prefill_units, (pool - held.decode_units * o.decode_nodes_per_unit) / o.prefill_nodes_per_unit),
+        beside(now.prefill_units, held.decode_units * o.decode_nodes_per_unit, o.prefill_nodes_per_unit),
         held.decode_units};
     const FleetTarget keep_prefill{
         held.prefill_units,
-        std::min(now.decode_units, (pool - held.prefill_units * o.prefill_nodes_per_unit) / o.decode_nodes_per_unit)};
+        beside(now.decode_units, held.prefill_units * o.prefill_nodes_per_unit, o.decode_nodes_per_unit)};
     FleetTarget best = now;
     if (keep_decode.prefill_units >= std::max(1.0, need.prefill_bare) &&
         moved_nodes(keep_decode) < moved_nodes(best))
@@ -209,11 +212,9 @@ class SloCapacityAutoscaler final : public Autoscaler {
   FleetTarget decide_for(const FleetObservation& o, Needs& need) const {
     FleetTarget t{1, 1};
     const double interval_s = ns_to_seconds(interval_ns_);
-    double& need_prefill = need.prefill;
-    double& need_decode = need.decode;
     if (o.prefill_unit_tok_per_s > 0) {
       need.prefill_bare = o.computed_tok_per_s / o.prefill_unit_tok_per_s;
-      need_prefill = need.prefill_bare * (1 + headroom_);
+      need.prefill = need.prefill_bare * (1 + headroom_);
       const double demand = o.computed_tok_per_s + o.prefill_backlog_tok / interval_s;
       t.prefill_units = static_cast<int>(std::ceil(demand * (1 + headroom_) / o.prefill_unit_tok_per_s));
     }
@@ -228,12 +229,12 @@ class SloCapacityAutoscaler final : public Autoscaler {
         const double margin = 1 + decode_headroom_;
         return at_cap > 0 ? std::max(slo, demand * margin / at_cap) : slo * margin;
       };
-      need_decode = units(tok_per_s, o.decode_unit_tok_per_s_at_slo, o.decode_unit_tok_per_s_at_cap);
+      need.decode = units(tok_per_s, o.decode_unit_tok_per_s_at_slo, o.decode_unit_tok_per_s_at_cap);
       const double by_streams =
           o.decode_unit_streams_at_slo > 0
               ? units(streams, o.decode_unit_streams_at_slo, o.decode_unit_streams_at_cap)
               : 0;
-      t.decode_units = static_cast<int>(std::ceil(std::max(need_decode, by_streams)));
+      t.decode_units = static_cast<int>(std::ceil(std::max(need.decode, by_streams)));
     }
     // Feedback on what the users saw: a kind that missed its SLO is not shrunk, and one that
     // missed it by more than the headroom gets a unit more than it holds.
@@ -247,8 +248,8 @@ class SloCapacityAutoscaler final : public Autoscaler {
       if (o.stream_tok_per_s_p50 < slo_.min_output_tok_per_s * (1 - headroom_))
         t.decode_units = std::max(t.decode_units, o.decode_units + 1);
     }
-    if (nodes_of(t, o) <= o.pool_nodes || need_prefill <= 0 || need_decode <= 0) return fit_to_pool(t, o);
-    return split_short_pool(need_prefill, need_decode, o);
+    if (nodes_of(t, o) <= o.pool_nodes || need.prefill <= 0 || need.decode <= 0) return fit_to_pool(t, o);
+    return split_short_pool(need.prefill, need.decode, o);
   }
 
   // The pool cannot hold what both kinds want. A request needs both, so the rate served is the
