@@ -249,42 +249,55 @@ class SloCapacityAutoscaler final : public Autoscaler {
         t.decode_units = std::max(t.decode_units, o.decode_units + 1);
     }
     if (nodes_of(t, o) <= o.pool_nodes || need.prefill <= 0 || need.decode <= 0) return fit_to_pool(t, o);
-    return split_short_pool(need.prefill, need.decode, o);
+    return split_short_pool(need, o);
   }
 
   // The pool cannot hold what both kinds want. A request needs both, so the rate served is the
   // smaller of the two kinds' shares of their need: split the pool to maximise that share.
   // Backlog and SLO misses are left out here (under a short pool they only move the bottleneck
-  // from one kind to the other), and the split held now is kept unless the best one serves a
-  // headroom's worth more: every move costs a unit's warm-up. Nodes left over go to whichever
-  // kind is shorter, without taking any from the other.
-  FleetTarget split_short_pool(double need_prefill, double need_decode, const FleetObservation& o) const {
-    auto served_share = [&](int p, int d) { return std::min(p / need_prefill, d / need_decode); };
-    auto nodes = [&](int p, int d) { return nodes_of({p, d}, o); };
-    FleetTarget t{1, 1};
-    double best_share = -1;
-    for (int p = 1; nodes(p, 1) <= o.pool_nodes; ++p) {
-      const int d = (o.pool_nodes - p * o.prefill_nodes_per_unit) / o.decode_nodes_per_unit;
-      const double share = served_share(p, d);
-      if (share > best_share) best_share = share, t = {p, d};
-    }
-    if (o.prefill_units >= 1 && o.decode_units >= 1 && nodes(o.prefill_units, o.decode_units) <= o.pool_nodes &&
-        served_share(o.prefill_units, o.decode_units) * (1 + headroom_) >= best_share)
-      t = {o.prefill_units, o.decode_units};
-    for (;;) {
-      const FleetTarget more_prefill{t.prefill_units + 1, t.decode_units};
-      const FleetTarget more_decode{t.prefill_units, t.decode_units + 1};
-      const bool prefill_shorter = t.prefill_units / need_prefill <= t.decode_units / need_decode;
-      const FleetTarget& first = prefill_shorter ? more_prefill : more_decode;
-      const FleetTarget& second = prefill_shorter ? more_decode : more_prefill;
-      if (nodes(first.prefill_units, first.decode_units) <= o.pool_nodes) {
-        t = first;
-      } else if (nodes(second.prefill_units, second.decode_units) <= o.pool_nodes) {
-        t = second;
-      } else {
-        return t;
+  // from one kind to the other). Nodes left over go to whichever kind is shorter, without taking
+  // any from the other. Every move costs a warm-up and rests on estimates of the needs that move
+  // by several percent between decisions, so the split held now is kept unless the best one
+  // serves a headroom's worth more, or serves more while every kind it takes units from still
+  // gets what its arrivals need (as at the window's hold: prefill at its token budget, decode
+  // with its headroom). Without that second case a pool of ten decode units short of their need
+  // never adds an eleventh: 11/10 is exactly the headroom's 1.1.
+  FleetTarget split_short_pool(const Needs& need, const FleetObservation& o) const {
+    const double need_prefill = need.prefill, need_decode = need.decode;
+    auto served_share = [&](const FleetTarget& t) {
+      return std::min(t.prefill_units / need_prefill, t.decode_units / need_decode);
+    };
+    auto fits = [&](const FleetTarget& t) { return nodes_of(t, o) <= o.pool_nodes; };
+    auto fill_leftover = [&](FleetTarget t) {
+      for (;;) {
+        const FleetTarget more_prefill{t.prefill_units + 1, t.decode_units};
+        const FleetTarget more_decode{t.prefill_units, t.decode_units + 1};
+        const bool prefill_shorter = t.prefill_units / need_prefill <= t.decode_units / need_decode;
+        const FleetTarget& first = prefill_shorter ? more_prefill : more_decode;
+        const FleetTarget& second = prefill_shorter ? more_decode : more_prefill;
+        if (fits(first)) {
+          t = first;
+        } else if (fits(second)) {
+          t = second;
+        } else {
+          return t;
+        }
       }
+    };
+    FleetTarget best{1, 1};
+    double best_share = -1;
+    for (int p = 1; fits({p, 1}); ++p) {
+      const FleetTarget t{p, (o.pool_nodes - p * o.prefill_nodes_per_unit) / o.decode_nodes_per_unit};
+      if (served_share(t) > best_share) best_share = served_share(t), best = t;
     }
+    best = fill_leftover(best);
+    const FleetTarget held{o.prefill_units, o.decode_units};
+    if (held.prefill_units < 1 || held.decode_units < 1 || !fits(held)) return best;
+    const double held_share = served_share(held);
+    const bool givers_served = (best.prefill_units >= held.prefill_units || best.prefill_units >= need.prefill_bare) &&
+                               (best.decode_units >= held.decode_units || best.decode_units >= need.decode);
+    if (served_share(best) > held_share * (givers_served ? 1 : 1 + headroom_)) return best;
+    return fill_leftover(held);
   }
 
   TimeNs interval_ns_, warmup_ns_;

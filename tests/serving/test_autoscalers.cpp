@@ -247,3 +247,30 @@ TEST_CASE("at the pool's limit a held prefill unit yields to decode's need with 
   CHECK(t.prefill_units == 2);
   CHECK(t.decode_units == 5);
 }
+
+TEST_CASE("a short pool moves a unit to its bottleneck when the kind giving units stays served") {
+  const ScenarioSpec s = spec_with_slo();
+  // A 12% headroom, so that the held split's 10 decode units against the best split's 11 (a
+  // share 10% higher) are clearly within it.
+  auto split_from_held = [&](double prefill_demand_units) {
+    FleetObservation o = observation(12.0, 1.5);  // decode needs 12 units
+    o.pool_nodes = 296;
+    o.computed_tok_per_s = prefill_demand_units * o.prefill_unit_tok_per_s;
+    o.prefill_units = 26;  // 104 nodes
+    o.decode_units = 10;   // 180 nodes
+    return slo_capacity(s, 0.12)->decide(o);
+  };
+  // Prefill's arrivals need 20 units, 22.4 with the headroom, and decode 12 (23 + 12 units do
+  // not fit in 296 nodes). The held split serves 10/12 = 83% of decode's need; the best, 24
+  // prefill and 11 decode units, serves 11/12 = 92%, less than 83% x 1.12, but prefill, which
+  // gives the units, keeps more than its arrivals need.
+  const FleetTarget moved = split_from_held(20);
+  CHECK(moved.prefill_units == 24);
+  CHECK(moved.decode_units == 11);
+  // When prefill's arrivals need 24.5 units (27.44 with the headroom), the best split, 24 and
+  // 11, serves 87.5% against the held 83%: within the headroom, and prefill would fall short of
+  // its arrivals, so the held decode units stay and the leftover nodes go to prefill.
+  const FleetTarget kept = split_from_held(24.5);
+  CHECK(kept.decode_units == 10);
+  CHECK(kept.prefill_units == 29);
+}
