@@ -358,6 +358,7 @@ void ServingSystem::start_prefill_step(std::uint32_t u, TimeNs now) {
     double work = 0;
     for (RequestId id = fifo.front(); id != kNoRequest && work < budget_d;) {
       const Request& r = pool_[id];
+      if (r.next != kNoRequest) pool_.prefetch(r.next);  // the chain's next record, while this one is costed
       if (r.ready_ns > now) {
         next_ready = std::min(next_ready, r.ready_ns);
         break;
@@ -462,8 +463,13 @@ void ServingSystem::drop_queued(std::uint32_t u, std::size_t rank, const Request
 
 void ServingSystem::on_prefill_step_done(std::uint32_t u, TimeNs now) {
   PrefillUnit& p = prefill_[u];
-  for (const PrefillChunk& c : p.batch) pool_.prefetch(c.request);
-  for (const PrefillChunk& c : p.batch) {
+  // A step holds up to a few hundred chunks: their records are prefetched a few chunks ahead of
+  // the loop rather than all before it (measured faster on the peak window).
+  constexpr std::size_t kAhead = 8;
+  for (std::size_t i = 0; i < std::min(kAhead, p.batch.size()); ++i) pool_.prefetch(p.batch[i].request);
+  for (std::size_t i = 0; i < p.batch.size(); ++i) {
+    if (i + kAhead < p.batch.size()) pool_.prefetch(p.batch[i + kAhead].request);
+    const PrefillChunk& c = p.batch[i];
     Request& r = pool_[c.request];
     r.prefilled_tok += c.tokens;
     RankLoad& l = p.loads[static_cast<std::size_t>(c.rank)];

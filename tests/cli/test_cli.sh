@@ -5,6 +5,8 @@ set -euo pipefail
 bin="$1"; root="$2"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
+# A command that fails outside a check names itself (this test once failed with no message).
+trap 'rc=$?; [[ $- == *e* ]] && echo "FAIL: line $LINENO: exit $rc: $BASH_COMMAND"' ERR
 
 # Bad input: exit code 2, one line naming file, JSON path and expected form.
 set +e
