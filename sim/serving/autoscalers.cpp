@@ -142,6 +142,11 @@ class SloCapacityAutoscaler final : public Autoscaler {
   struct Needs {
     double prefill = 0, decode = 0;
     double prefill_bare = 0;
+    // Whether `t` gives a kind what its arrivals need to be served without waiting: prefill at
+    // its token budget (its headroom only keeps the queue short), decode with its headroom
+    // (which absorbs the EPLB periods whose placement runs hot).
+    bool prefill_served(const FleetTarget& t) const { return t.prefill_units >= std::max(1.0, prefill_bare); }
+    bool decode_served(const FleetTarget& t) const { return t.decode_units >= std::max(1.0, decode); }
   };
 
   // The factor by which demand will have grown when units started now can serve through the
@@ -164,11 +169,9 @@ class SloCapacityAutoscaler final : public Autoscaler {
   }
 
   // The largest target of each kind over the window (this decision's included), when the pool
-  // holds it. When it does not, one kind's hold is kept if the other kind still gets what its
-  // arrivals need to be served without waiting: prefill at its token budget (its headroom only
-  // keeps the queue short), decode with its headroom (which absorbs the EPLB periods whose
-  // placement runs hot). Of those, the target that moves the fewest nodes from what is held now;
-  // failing both, this decision alone splits the pool.
+  // holds it. When it does not, one kind's hold is kept if the other kind is still served
+  // (Needs::prefill_served, decode_served). Of those, the target that moves the fewest nodes from
+  // what is held now; failing both, this decision alone splits the pool.
   // Holding a kind whatever the other needs would starve it (seen: prefill held at 29 units kept
   // decode a unit short of its demand at the pool's limit, and streams waited past
   // max_queue_wait). Dropping every hold at the limit lets one period of low expert imbalance
@@ -200,12 +203,8 @@ class SloCapacityAutoscaler final : public Autoscaler {
         held.prefill_units,
         beside(now.decode_units, held.prefill_units * o.prefill_nodes_per_unit, o.decode_nodes_per_unit)};
     FleetTarget best = now;
-    if (keep_decode.prefill_units >= std::max(1.0, need.prefill_bare) &&
-        moved_nodes(keep_decode) < moved_nodes(best))
-      best = keep_decode;
-    if (keep_prefill.decode_units >= std::max(1.0, need.decode) &&
-        moved_nodes(keep_prefill) < moved_nodes(best))
-      best = keep_prefill;
+    if (need.prefill_served(keep_decode) && moved_nodes(keep_decode) < moved_nodes(best)) best = keep_decode;
+    if (need.decode_served(keep_prefill) && moved_nodes(keep_prefill) < moved_nodes(best)) best = keep_prefill;
     return best;
   }
 
@@ -258,21 +257,19 @@ class SloCapacityAutoscaler final : public Autoscaler {
   // from one kind to the other). Nodes left over go to whichever kind is shorter, without taking
   // any from the other. Every move costs a warm-up and rests on estimates of the needs that move
   // by several percent between decisions, so the split held now is kept unless the best one
-  // serves a headroom's worth more, or serves more while every kind it takes units from still
-  // gets what its arrivals need (as at the window's hold: prefill at its token budget, decode
-  // with its headroom). Without that second case a pool of ten decode units short of their need
-  // never adds an eleventh: 11/10 is exactly the headroom's 1.1.
+  // serves a headroom's worth more, or serves more while every kind it takes units from is still
+  // served (the window's test at the pool's limit). Without that second case a pool of ten
+  // decode units short of their need never adds an eleventh: 11/10 is exactly the headroom's 1.1.
   FleetTarget split_short_pool(const Needs& need, const FleetObservation& o) const {
-    const double need_prefill = need.prefill, need_decode = need.decode;
-    auto served_share = [&](const FleetTarget& t) {
-      return std::min(t.prefill_units / need_prefill, t.decode_units / need_decode);
-    };
+    auto prefill_share = [&](const FleetTarget& t) { return t.prefill_units / need.prefill; };
+    auto decode_share = [&](const FleetTarget& t) { return t.decode_units / need.decode; };
+    auto served_share = [&](const FleetTarget& t) { return std::min(prefill_share(t), decode_share(t)); };
     auto fits = [&](const FleetTarget& t) { return nodes_of(t, o) <= o.pool_nodes; };
     auto fill_leftover = [&](FleetTarget t) {
       for (;;) {
         const FleetTarget more_prefill{t.prefill_units + 1, t.decode_units};
         const FleetTarget more_decode{t.prefill_units, t.decode_units + 1};
-        const bool prefill_shorter = t.prefill_units / need_prefill <= t.decode_units / need_decode;
+        const bool prefill_shorter = prefill_share(t) <= decode_share(t);
         const FleetTarget& first = prefill_shorter ? more_prefill : more_decode;
         const FleetTarget& second = prefill_shorter ? more_decode : more_prefill;
         if (fits(first)) {
@@ -294,8 +291,8 @@ class SloCapacityAutoscaler final : public Autoscaler {
     const FleetTarget held{o.prefill_units, o.decode_units};
     if (held.prefill_units < 1 || held.decode_units < 1 || !fits(held)) return best;
     const double held_share = served_share(held);
-    const bool givers_served = (best.prefill_units >= held.prefill_units || best.prefill_units >= need.prefill_bare) &&
-                               (best.decode_units >= held.decode_units || best.decode_units >= need.decode);
+    const bool givers_served = (best.prefill_units >= held.prefill_units || need.prefill_served(best)) &&
+                               (best.decode_units >= held.decode_units || need.decode_served(best));
     if (served_share(best) > held_share * (givers_served ? 1 : 1 + headroom_)) return best;
     return fill_leftover(held);
   }

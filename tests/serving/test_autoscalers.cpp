@@ -186,16 +186,12 @@ TEST_CASE("at the pool's limit the window yields to the other kind's need") {
   // Three prefill units (12 nodes) and four decode units (72 nodes) in a 94-node pool.
   FleetObservation o = observation(3.7, 1.3);
   o.pool_nodes = 94;
-  const FleetTarget first = a->decide(o);
-  CHECK(first.prefill_units == 3);
-  CHECK(first.decode_units == 4);
+  require_three_and_four(*a, o);
   // Prefill demand falls to one unit while decode needs a fifth (90 + 4 = 94 nodes): holding
   // three prefill units would leave no room for it, so the decision stands as if there were no
   // window.
-  FleetObservation next = observation(4.5, 1.3);
-  next.pool_nodes = 94;
+  FleetObservation next = held_at_300s(observation(4.5, 1.3), 94);
   next.computed_tok_per_s = 50000;
-  next.now_ns = seconds_to_ns(300);
   const FleetTarget t = a->decide(next);
   CHECK(t.decode_units == 5);
   CHECK(t.prefill_units == 1);
