@@ -19,6 +19,9 @@ constexpr const char* kTeal = "#72b7b2";     // theoretical income
 constexpr const char* kGreen = "#54a24b";    // actual income
 constexpr const char* kPurple = "#b279a2";   // queue
 constexpr const char* kRuleGrey = "#888888";
+constexpr const char* kGrey = "#79706e";       // a published reference series
+constexpr const char* kDarkRed = "#9d3a3a";    // published cost
+constexpr const char* kDarkTeal = "#3b7f7a";   // published income
 
 constexpr int kChartHeightPx = 230;
 constexpr int kMaxTimeTicks = 12;
@@ -313,11 +316,9 @@ std::optional<ChartSpec> histogram_chart(const ReportData& data, const SeriesTab
   return chart;
 }
 
-std::optional<ChartSpec> hourly_chart(const SeriesTable& hourly, ChartSpec chart) {
-  const std::vector<Series> series =
-      present(hourly, {{"cost_usd", "cost", kRed},
-                       {"theoretical_income_usd", "theoretical income", kTeal},
-                       {"actual_income_usd", "actual income", kGreen}});
+// Grouped bars per hour, one per series.
+std::optional<ChartSpec> hourly_chart(const SeriesTable& hourly, ChartSpec chart, const std::vector<Series>& wanted) {
+  const std::vector<Series> series = present(hourly, wanted);
   if (series.empty() || !has(hourly, "hour")) return std::nullopt;
   Json fold = Json::array();
   Json labels = Json::array();
@@ -401,6 +402,14 @@ std::vector<ChartSpec> build_chart_specs(const ReportData& data) {
     charts.push_back(timeline_chart(
         *timeline, base("nodes", day, "Nodes", "Nodes serving prefill and decode (stacked)"), nodes,
         "nodes", ",~r", true));
+    if (has(*timeline, "published_nodes")) {
+      charts.push_back(timeline_chart(
+          *timeline,
+          base("nodes_vs_published", day, "Nodes against the published day",
+               "Simulated nodes in use beside the published node-count schedule at the same wall-clock time"),
+          {{"nodes_total", "simulated", kBlue}, {"published_nodes", "published", kGrey}}, "nodes", ",~r",
+          false));
+    }
     charts.push_back(dual_axis_chart(
         *timeline,
         base("queue", day, "Arrivals and prefill queue", "Request arrivals and requests waiting for prefill"),
@@ -410,7 +419,19 @@ std::vector<ChartSpec> build_chart_specs(const ReportData& data) {
   if (const SeriesTable* hourly = find_table(data, "hourly")) {
     charts.push_back(hourly_chart(
         *hourly, base("hourly_economics", money, "Cost and income per hour",
-                      "Fleet cost against theoretical (list price) and actual income")));
+                      "Fleet cost against theoretical (list price) and actual income"),
+        {{"cost_usd", "cost", kRed},
+         {"theoretical_income_usd", "theoretical income", kTeal},
+         {"actual_income_usd", "actual income", kGreen}}));
+  }
+  if (const SeriesTable* published = find_table(data, "published_day")) {
+    charts.push_back(hourly_chart(
+        *published, base("published_day_economics", money, "Cost and income per hour against the published day",
+                         "Simulated fleet cost and theoretical income beside the published hourly bars"),
+        {{"cost_usd", "cost", kRed},
+         {"published_cost_usd", "published cost", kDarkRed},
+         {"theoretical_income_usd", "theoretical income", kTeal},
+         {"published_theoretical_income_usd", "published income", kDarkTeal}}));
   }
   if (timeline != nullptr) {
     charts.push_back(timeline_chart(
@@ -467,7 +488,8 @@ std::vector<ChartSpec> build_chart_specs(const ReportData& data) {
   std::vector<ChartSpec> out;
   for (auto& chart : charts) {
     if (!chart) continue;
-    chart->wide = chart->id == "queue" || chart->id == "hourly_economics" || chart->id == "rejections";
+    chart->wide = chart->id == "queue" || chart->id == "hourly_economics" ||
+                  chart->id == "published_day_economics" || chart->id == "rejections";
     chart->spec["data"] = {{"name", chart->table}};
     out.push_back(std::move(*chart));
   }

@@ -290,6 +290,33 @@ TextTable hourly_table(const SeriesTable& series) {
   return series_text_table(series, "Hourly cost and income", views, true);
 }
 
+TextTable published_day_table(const ReportData& data, const SeriesTable& series) {
+  const auto usd = numeric_format([](double v) { return format_usd(v); });
+  const auto nodes = numeric_format([](double v) { return format_fixed(v, 1); });
+  const auto signed_nodes = numeric_format([](double v) { return (v > 0 ? "+" : "") + format_fixed(v, 1); });
+  const auto pct = numeric_format([](double v) { return (v > 0 ? "+" : "") + format_fixed(v, 1) + "%"; });
+  std::vector<ColumnView> views{
+      {"hour", "Hour", [](const Json& c) { return format_cell(c); }, Total::kLabel},
+      {"nodes_avg", "Avg nodes", nodes, Total::kMean},
+      {"published_nodes", "Published nodes", nodes, Total::kMean},
+      {"nodes_error", "Nodes error", signed_nodes},
+      {"cost_usd", "Cost", usd, Total::kSum},
+      {"published_cost_usd", "Published cost", usd, Total::kSum},
+      {"cost_error_pct", "Cost error", pct},
+      {"theoretical_income_usd", "Income (theoretical)", usd, Total::kSum},
+      {"published_theoretical_income_usd", "Published income", usd, Total::kSum},
+      {"income_error_pct", "Income error", pct}};
+  TextTable table = series_text_table(series, "Hour by hour against the published day", views, true);
+  const auto mae = number(data, {"published_day", "nodes_mean_abs_error"});
+  const auto cost = number(data, {"published_day", "cost_mean_abs_error_pct"});
+  const auto income = number(data, {"published_day", "theoretical_income_mean_abs_error_pct"});
+  if (mae && cost && income) {
+    table.note = "Mean absolute error over the hours: " + format_fixed(*mae, 1) + " nodes, cost " +
+                 format_fixed(*cost, 1) + "%, theoretical income " + format_fixed(*income, 1) + "%.";
+  }
+  return table;
+}
+
 TextTable validation_table(const SeriesTable& series) {
   const auto sig = measured_format([](double v) { return format_sig(v, kRateDigits); });
   const auto pct = numeric_format([](double v) { return format_fixed(v, 1) + "%"; });
@@ -388,6 +415,7 @@ std::vector<TextTable> build_text_tables(const ReportData& data) {
   std::vector<TextTable> tables{traffic_table(data), fleet_table(data), throughput_table(data),
                                 latency_table(data)};
   if (const SeriesTable* hourly = find_table(data, "hourly")) tables.push_back(hourly_table(*hourly));
+  if (const SeriesTable* p = find_table(data, "published_day")) tables.push_back(published_day_table(data, *p));
   if (const SeriesTable* v = find_table(data, "validation")) tables.push_back(validation_table(*v));
   if (const SeriesTable* r = find_table(data, "rejections")) tables.push_back(rejections_table(*r));
   tables.push_back(simulation_table(data));

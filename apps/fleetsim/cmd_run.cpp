@@ -85,6 +85,14 @@ void print_summary(const Json& j, const std::string& out_dir) {
   std::printf("  economics  cost $%.0f, theoretical revenue $%.0f (margin %.0f%%), actual $%.0f (margin %.0f%%)\n",
               num("economics", "cost_usd"), num("economics", "revenue_usd"), num("economics", "margin_pct"),
               num("economics", "actual_revenue_usd"), num("economics", "actual_margin_pct"));
+  if (j.contains("published_day") && num("published_day", "hours_compared") > 0) {
+    const double hours = num("published_day", "hours_compared");
+    std::printf("  published  %.0f hour%s against the published day: nodes off by %.1f on average (at most "
+                "%.1f); hourly cost off by %.1f%%, theoretical income by %.1f%%\n",
+                hours, hours == 1 ? "" : "s", num("published_day", "nodes_mean_abs_error"),
+                num("published_day", "nodes_max_abs_error"), num("published_day", "cost_mean_abs_error_pct"),
+                num("published_day", "theoretical_income_mean_abs_error_pct"));
+  }
   std::printf("  simulator  %.3g events in %.1f s (%.2f M events/s), peak RSS %.0f MB\n",
               num("sim", "events"), num("sim", "wall_s"), num("sim", "events_per_s") / 1e6,
               num("sim", "peak_rss_mb"));

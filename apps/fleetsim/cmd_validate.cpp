@@ -12,6 +12,7 @@
 
 #include "apps/fleetsim/commands.hpp"
 #include "apps/fleetsim/run_tables.hpp"
+#include "sim/metrics/day_comparison.hpp"
 #include "sim/study/metric_paths.hpp"
 #include "sim/study/parallel_runner.hpp"
 #include "sim/serving/simulation.hpp"
@@ -138,6 +139,32 @@ Probe probe(const ValidateOptions& o, double rate, int prefill_units, int decode
 }
 
 std::string err_pct(double sim, double pub) { return fmt("%+.1f%%", (sim - pub) / pub * 100); }
+
+// The day hour by hour against the published charts: where over the day the fleet differs.
+void hourly_table(std::ostream& md, const ScenarioSpec& day, const SimulationResult& r) {
+  if (!day.published_day) return;
+  const DayAgainstPublished d =
+      compare_with_published(*day.published_day, r.economics, ns_to_seconds(day.duration_ns) / 3600);
+  if (d.hours.empty()) return;
+  md << "\n### Hour by hour against Day-6's charts\n\nThe simulated hour's average nodes, GPU cost and "
+        "theoretical income beside Day-6's node-count schedule (its time-weighted mean over the hour) and "
+        "its hourly cost and income bars, as digitized. Source: " << day.published_day->source << ".\n\n"
+     << "| hour | nodes | published nodes | error | cost (USD) | published cost | error | theoretical "
+        "income (USD) | published income | error |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  auto clock = [](double h) { return fmt("%02.0f:00", std::fmod(h, 24.0)); };
+  auto err = [](double sim, double pub) { return pub > 0 ? err_pct(sim, pub) : std::string("n/a"); };
+  for (const HourAgainstPublished& h : d.hours) {
+    md << "| " << clock(h.clock_h) << " | " << fmt("%.1f", h.nodes) << " | " << fmt("%.1f", h.published_nodes)
+       << " | " << fmt("%+.1f", h.nodes - h.published_nodes) << " | " << fmt("%.0f", h.cost_usd) << " | "
+       << fmt("%.0f", h.published_cost_usd) << " | " << err(h.cost_usd, h.published_cost_usd) << " | "
+       << fmt("%.0f", h.income_usd) << " | " << fmt("%.0f", h.published_income_usd) << " | "
+       << err(h.income_usd, h.published_income_usd) << " |\n";
+  }
+  md << "\nMean absolute error over " << d.hours.size() << " hours: " << fmt("%.1f", d.nodes_mean_abs_error)
+     << " nodes (largest " << fmt("%.1f", d.nodes_max_abs_error) << "), cost "
+     << fmt("%.1f%%", d.cost_mean_abs_error_pct) << ", theoretical income "
+     << fmt("%.1f%%", d.income_mean_abs_error_pct) << ".\n";
+}
 
 // The day's rows again at the next seeds: how far one seed's figures are from another's, and
 // whether the fleet turns requests away on other draws of the same load.
@@ -289,6 +316,7 @@ void validate(const ValidateOptions& o) {
        << (std::fabs(e) <= t.tolerance_pct ? "pass" : "**fail**") << " | " << t.source << " |\n";
   }
   split_table(md, day, r.summary);
+  hourly_table(md, day, r);
   md << "\nSimulator: " << fmt("%.3g", r.summary["sim"]["events"].get<double>()) << " events, "
      << fmt("%.0f", r.summary["requests"]["arrived"].get<double>()) << " requests in "
      << fmt("%.0f", r.summary["sim"]["wall_s"].get<double>()) << " s wall.\n";

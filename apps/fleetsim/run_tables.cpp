@@ -1,6 +1,7 @@
 // Builds the run's series tables from metrics and economics.
 #include "apps/fleetsim/run_tables.hpp"
 
+#include "sim/metrics/day_comparison.hpp"
 #include "sim/study/metric_paths.hpp"
 
 #include <cmath>
@@ -40,6 +41,8 @@ std::vector<SeriesTable> make_run_tables(const ScenarioSpec& s, const Metrics& m
                   "tpot_p99_ms", "prefill_queue_requests", "prefill_expert_imbalance",
                   "decode_expert_imbalance", "rejected_requests"},
                  {}};
+  // The published node count at the same wall-clock time, for the chart that overlays them.
+  if (s.published_day) tl.columns.push_back("published_nodes");
   for (const auto& r : m.timeline()) {
     tl.rows.push_back({r.t_h, clock_string(s.start_clock_h + r.t_h), r.nodes_prefill + r.nodes_decode,
                        r.nodes_prefill, r.nodes_decode, r.arrivals_per_s, r.input_tok_per_s,
@@ -47,6 +50,8 @@ std::vector<SeriesTable> make_run_tables(const ScenarioSpec& s, const Metrics& m
                        r.decode_batch_per_gpu, r.output_tok_per_s_per_stream, r.ttft_p50_s,
                        r.ttft_p99_s, r.tpot_p50_ms, r.tpot_p99_ms, r.prefill_queue,
                        r.expert_imbalance_prefill, r.expert_imbalance_decode, r.rejected});
+    if (s.published_day)
+      tl.rows.back().push_back(scheduled_nodes_at(s.published_day->node_schedule, s.start_clock_h + r.t_h));
   }
   out.push_back(std::move(tl));
 
@@ -61,6 +66,23 @@ std::vector<SeriesTable> make_run_tables(const ScenarioSpec& s, const Metrics& m
                            he.actual_usd, hb.input_tok, hb.cached_tok, hb.output_tok});
   }
   out.push_back(std::move(hourly));
+  if (s.published_day) {
+    SeriesTable pd{"published_day", "Hour by hour against the published day",
+                   {"hour", "nodes_avg", "published_nodes", "nodes_error", "cost_usd", "published_cost_usd",
+                    "cost_error_pct", "theoretical_income_usd", "published_theoretical_income_usd",
+                    "income_error_pct"},
+                   {}};
+    const DayAgainstPublished d = compare_with_published(*s.published_day, e, ns_to_seconds(s.duration_ns) / 3600);
+    auto pct = [](double sim, double pub) -> Json {
+      if (pub > 0) return (sim - pub) / pub * 100;
+      return nullptr;
+    };
+    for (const HourAgainstPublished& h : d.hours)
+      pd.rows.push_back({clock_string(h.clock_h), h.nodes, h.published_nodes, h.nodes - h.published_nodes,
+                         h.cost_usd, h.published_cost_usd, pct(h.cost_usd, h.published_cost_usd), h.income_usd,
+                         h.published_income_usd, pct(h.income_usd, h.published_income_usd)});
+    out.push_back(std::move(pd));
+  }
   out.push_back(histogram_table("ttft_hist", "Time to first token", "lo_s", "hi_s", m.ttft_s()));
   out.push_back(histogram_table("tpot_hist", "Time per output token", "lo_ms", "hi_ms", m.tpot_ms()));
 

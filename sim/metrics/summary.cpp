@@ -1,6 +1,8 @@
 // Builds summary.json from the collected metrics.
 #include "sim/metrics/summary.hpp"
 
+#include "sim/metrics/day_comparison.hpp"
+
 #include <sys/resource.h>
 
 namespace fleetsim {
@@ -67,6 +69,14 @@ Json make_summary(const ScenarioSpec& s, const Metrics& m, const Economics& e, c
                     {"margin_pct", e.margin_pct()},
                     {"actual_margin_pct", e.actual_margin_pct()},
                     {"usd_per_gpu_hour", s.pricing.usd_per_gpu_hour}};
+  if (s.published_day) {
+    const DayAgainstPublished d = compare_with_published(*s.published_day, e, duration_s / 3600.0);
+    j["published_day"] = {{"hours_compared", d.hours.size()},
+                          {"nodes_mean_abs_error", d.nodes_mean_abs_error},
+                          {"nodes_max_abs_error", d.nodes_max_abs_error},
+                          {"cost_mean_abs_error_pct", d.cost_mean_abs_error_pct},
+                          {"theoretical_income_mean_abs_error_pct", d.income_mean_abs_error_pct}};
+  }
   j["sim"] = {{"events", st.events},
               {"wall_s", st.wall_s},
               {"events_per_s", st.wall_s > 0 ? static_cast<double>(st.events) / st.wall_s : 0.0},

@@ -17,6 +17,38 @@ std::string resolve_path(const std::string& scenario_file, const std::string& re
   return (fs::path(scenario_file).parent_path() / p).lexically_normal().string();
 }
 
+PublishedDay read_published_day(const JsonReader& r) {
+  r.only_keys({"node_schedule", "hourly_from_clock_h", "hourly_cost_usd", "hourly_theoretical_income_usd",
+               "source"});
+  PublishedDay d;
+  const JsonReader steps = r.at("node_schedule");
+  const std::size_t n = steps.array_size();
+  if (n == 0) steps.fail("a non-empty array of {clock_h, nodes}");
+  for (std::size_t i = 0; i < n; ++i) {
+    const JsonReader e = steps.at(i);
+    e.only_keys({"clock_h", "nodes"});
+    const double h = e.non_negative("clock_h");
+    if (h >= 24) e.at("clock_h").fail("an hour in [0, 24)");
+    if (!d.node_schedule.empty() && h <= d.node_schedule.back().clock_h)
+      e.at("clock_h").fail("an hour after the previous step's (steps in clock order from midnight)");
+    d.node_schedule.push_back({h, e.non_negative("nodes")});
+  }
+  d.hours_start_clock_h = r.non_negative("hourly_from_clock_h");
+  if (d.hours_start_clock_h >= 24 || d.hours_start_clock_h != std::floor(d.hours_start_clock_h))
+    r.at("hourly_from_clock_h").fail("a whole hour in [0, 24)");
+  auto bars = [&](const char* key) {
+    std::vector<double> v = r.number_array(key);
+    if (v.size() != 24) r.at(key).fail("an array of 24 numbers");
+    for (std::size_t i = 0; i < v.size(); ++i)
+      if (!(v[i] >= 0)) r.at(key).at(i).fail("a number >= 0");
+    return v;
+  };
+  d.hourly_cost_usd = bars("hourly_cost_usd");
+  d.hourly_theoretical_income_usd = bars("hourly_theoretical_income_usd");
+  d.source = r.string("source");
+  return d;
+}
+
 UnitSpec read_unit(const JsonReader& r, bool decode, const ModelSpec& m, const HardwareSpec& h) {
   if (decode) {
     r.only_keys({"nodes_per_unit", "dp_degree", "ep_degree", "redundant_experts", "overlap",
@@ -167,7 +199,7 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
   const JsonReader r(s.raw, path);
   r.only_keys({"name", "description", "seed", "duration_s", "start_clock_h", "sample_interval_s",
                "model", "hardware", "cluster", "deployment", "workload", "slo", "policies",
-               "pricing", "validation"});
+               "pricing", "validation", "published_day"});
   s.name = r.string("name");
   s.seed = static_cast<std::uint64_t>(r.non_negative_int("seed"));
   s.duration_ns = seconds_to_ns(r.positive("duration_s"));
@@ -213,12 +245,20 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
     }
   }
 
+  if (auto d = r.maybe("published_day")) s.published_day = read_published_day(*d);
+
   // --scale shrinks load and the node pool together (at least one unit of each kind).
   if (scale < 1.0) {
     s.workload.requests_per_day *= scale;
     s.workload.trace_time_scale /= scale;
     const int min_nodes = s.prefill.nodes_per_unit + s.decode.nodes_per_unit;
     s.cluster_nodes = std::max(min_nodes, static_cast<int>(std::ceil(s.cluster_nodes * scale)));
+    // The published day is compared at the same scale.
+    if (s.published_day) {
+      for (PublishedNodeStep& step : s.published_day->node_schedule) step.nodes *= scale;
+      for (double& usd : s.published_day->hourly_cost_usd) usd *= scale;
+      for (double& usd : s.published_day->hourly_theoretical_income_usd) usd *= scale;
+    }
   }
   return s;
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -88,6 +89,20 @@ struct ValidationTarget {
   std::string source;
 };
 
+// A published day the run is compared with hour by hour (Day-6's charts): the node-count
+// schedule as steps of the wall clock, and the hourly cost and theoretical-income bars.
+struct PublishedNodeStep {
+  double clock_h = 0;  // from this wall-clock hour on, until the next step (wrapping at midnight)
+  double nodes = 0;
+};
+struct PublishedDay {
+  std::vector<PublishedNodeStep> node_schedule;  // sorted by clock_h, all in [0, 24)
+  double hours_start_clock_h = 0;                // wall-clock hour of the first hourly bar
+  std::vector<double> hourly_cost_usd;           // 24 bars from hours_start_clock_h
+  std::vector<double> hourly_theoretical_income_usd;
+  std::string source;
+};
+
 struct ScenarioSpec {
   std::string name;
   std::string file;
@@ -110,6 +125,7 @@ struct ScenarioSpec {
   Json policies;
   TimeNs eplb_period_ns = 0;  // expert placement recomputed this often
   std::vector<ValidationTarget> validation;
+  std::optional<PublishedDay> published_day;
   Json raw;  // the whole document after --set overrides (echoed into the summary)
 };
 

@@ -31,7 +31,7 @@ echo "$msg" | grep -q "/policies/prefill_lb: unknown" || fail "message: $msg"
 # A small run writes the summary, the report and the series.
 "$bin" run "$root/scenarios/deepseek-v3-r1-day.json" --quiet --scale 0.01 \
   --set duration_s=3600 --out "$tmp/run" > "$tmp/stdout.txt"
-for f in summary.json report.md report.html timeline.csv hourly.csv ttft_hist.csv tpot_hist.csv; do
+for f in summary.json report.md report.html timeline.csv hourly.csv published_day.csv ttft_hist.csv tpot_hist.csv; do
   [ -s "$tmp/run/$f" ] || fail "missing $f"
 done
 grep -q "report.html" "$tmp/stdout.txt" || fail "stdout does not say where the report is"
@@ -44,7 +44,10 @@ for k in ["tokens", "throughput", "latency", "fleet", "economics", "sim"]:
     assert k in s, k
 for k in ["ttft_s", "tpot_ms", "output_tok_per_s"]:
     assert set(["mean", "p50", "p90", "p99"]) <= set(s["latency"][k]), k
+# One whole hour from 12:00 lines up with Day-6's 12:00 bar.
+assert s["published_day"]["hours_compared"] == 1, s.get("published_day")
 PY
+grep -q "^  published  1 hour against the published day" "$tmp/stdout.txt" || fail "stdout: no published-day line"
 "$bin" list-policies > "$tmp/policies.txt"
 grep -q "slo-capacity" "$tmp/policies.txt" || fail "list-policies"
 grep -q "measured" "$tmp/policies.txt" || fail "list-policies: no measured layer cost model"

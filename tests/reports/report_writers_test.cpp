@@ -161,10 +161,22 @@ TEST_CASE("charts are chosen from the series present", "[reports][charts]") {
     ids.push_back(chart.id);
     CHECK(chart.spec["data"]["name"] == chart.table);
   }
-  CHECK(ids == std::vector<std::string>{"load", "nodes", "queue", "hourly_economics",
-                                        "throughput_per_node", "decode_batch", "ttft_over_time",
-                                        "tpot_over_time", "ttft_hist", "tpot_hist", "rejections",
-                                        "rejections_over_time"});
+  CHECK(ids == std::vector<std::string>{"load", "nodes", "nodes_vs_published", "queue", "hourly_economics",
+                                        "published_day_economics", "throughput_per_node", "decode_batch",
+                                        "ttft_over_time", "tpot_over_time", "ttft_hist", "tpot_hist",
+                                        "rejections", "rejections_over_time"});
+  // Without a published day, neither of its charts.
+  ReportData unpublished = full;
+  std::erase_if(unpublished.tables, [](const SeriesTable& t) { return t.name == "published_day"; });
+  for (SeriesTable& t : unpublished.tables) {
+    if (t.name != "timeline") continue;
+    t.columns.pop_back();  // published_nodes, the last column
+    for (auto& row : t.rows) row.pop_back();
+  }
+  for (const ChartSpec& chart : build_chart_specs(unpublished)) {
+    CHECK(chart.id != "nodes_vs_published");
+    CHECK(chart.id != "published_day_economics");
+  }
 
   const ChartSpec load = build_chart_specs(full).front();
   const Json& x = load.spec["encoding"]["x"];

@@ -41,6 +41,8 @@ ReportData synthetic_report(int interval_min) {
     "fleet": {"peak_nodes": 278, "avg_nodes": 226.75, "min_nodes": 172, "node_hours": 5442.0},
     "economics": {"cost_usd": 87072.0, "revenue_usd": 562027.0, "actual_revenue_usd": 201300.0,
                   "margin_pct": 545.5, "actual_margin_pct": 131.2},
+    "published_day": {"hours_compared": 24, "nodes_mean_abs_error": 31.4, "nodes_max_abs_error": 88.2,
+                      "cost_mean_abs_error_pct": 14.2, "theoretical_income_mean_abs_error_pct": 2.9},
     "sim": {"events": 912345678, "wall_s": 512.3, "events_per_s": 1781000.0, "peak_rss_mb": 1834.5}
   })");
 
@@ -50,8 +52,13 @@ ReportData synthetic_report(int interval_min) {
                         "prefill_input_tok_per_s_per_node", "decode_output_tok_per_s_per_node",
                         "decode_batch_per_gpu", "output_tok_per_s_per_stream", "ttft_p50_s",
                         "ttft_p99_s", "tpot_p50_ms", "tpot_p99_ms", "prefill_queue_requests",
-                        "rejected_requests"},
+                        "rejected_requests", "published_nodes"},
                        {}};
+  // A published day: the full fleet by day, a night step down from 01:00 to 07:00.
+  auto published_nodes = [](double hour_of_day) {
+    const double h = std::fmod(hour_of_day, 24.0);
+    return h >= 1 && h < 7 ? 168.0 : 278.0;
+  };
   for (int minute = 0; minute < 24 * 60; minute += interval_min) {
     const double t_h = minute / 60.0;
     const double shape = load_shape(kStartHour + t_h);
@@ -64,7 +71,8 @@ ReportData synthetic_report(int interval_min) {
                              output / decode, 20 + 40 * shape, 21.0 + 4 * (1 - shape),
                              0.6 + 0.6 * shape, 5.0 + 6 * shape, 40.0 + 10 * shape,
                              60.0 + 15 * shape, std::lround(200 * shape * shape),
-                             minute / interval_min % 50 == 7 ? 25 : 0});  // a few rejections
+                             minute / interval_min % 50 == 7 ? 25 : 0,  // a few rejections
+                             published_nodes(kStartHour + t_h)});
   }
 
   SeriesTable hourly{"hourly", "Cost and income per hour",
@@ -80,6 +88,20 @@ ReportData synthetic_report(int interval_min) {
                            static_cast<long long>(2.533e10 * shape / 0.62),
                            static_cast<long long>(1.425e10 * shape / 0.62),
                            static_cast<long long>(7.0e9 * shape / 0.62)});
+  }
+
+  SeriesTable published{"published_day", "Hour by hour against the published day",
+                        {"hour", "nodes_avg", "published_nodes", "nodes_error", "cost_usd", "published_cost_usd",
+                         "cost_error_pct", "theoretical_income_usd", "published_theoretical_income_usd",
+                         "income_error_pct"},
+                        {}};
+  for (const auto& row : hourly.rows) {
+    const double nodes = row[1].get<double>(), cost = row[2].get<double>(), income = row[3].get<double>();
+    const double pub_nodes = published_nodes(kStartHour + static_cast<double>(published.rows.size()));
+    const double pub_cost = pub_nodes * 16.0, pub_income = income * 1.03;
+    published.rows.push_back({row[0], nodes, pub_nodes, nodes - pub_nodes, cost, pub_cost,
+                              (cost - pub_cost) / pub_cost * 100, income, pub_income,
+                              (income - pub_income) / pub_income * 100});
   }
 
   // Log-spaced TTFT bins from 50 ms to 60 s; counts follow a log-normal around 0.9 s.
@@ -110,7 +132,7 @@ ReportData synthetic_report(int interval_min) {
   SeriesTable rejections{"rejections", "Rejected requests", {"reason", "count"}, {}};
   rejections.rows = {{"kv_cache_full", 612000}, {"rate_limited", 301221}, {"deadline, \"queue\"", 41100}};
 
-  data.tables = {timeline, hourly, ttft, tpot, validation, rejections};
+  data.tables = {timeline, hourly, published, ttft, tpot, validation, rejections};
   return data;
 }
 

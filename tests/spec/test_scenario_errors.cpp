@@ -154,3 +154,28 @@ TEST_CASE("scale shrinks load and pool together") {
   CHECK(s.cluster_nodes == 28);
   CHECK_THROWS_AS(load_scenario(kScenario, {}, 1.5), ConfigError);
 }
+
+TEST_CASE("a malformed published day names the path and the expected form") {
+  struct Case {
+    std::string set, path, expected;
+  };
+  const Case cases[] = {
+      {"published_day.hourly_cost_usd=[1,2,3]", "/published_day/hourly_cost_usd", "an array of 24 numbers"},
+      {"published_day.node_schedule=[{\"clock_h\":3,\"nodes\":68},{\"clock_h\":1,\"nodes\":98}]",
+       "/published_day/node_schedule/1/clock_h", "an hour after the previous step's"},
+      {"published_day.node_schedule=[{\"clock_h\":24,\"nodes\":68}]", "/published_day/node_schedule/0/clock_h",
+       "an hour in [0, 24)"},
+      {"published_day.node_schedule=[]", "/published_day/node_schedule", "a non-empty array of {clock_h, nodes}"},
+      {"published_day.hourly_from_clock_h=12.5", "/published_day/hourly_from_clock_h", "a whole hour in [0, 24)"},
+      {"published_day.node_schedule=[{\"clock_h\":0,\"nodes\":-1}]", "/published_day/node_schedule/0/nodes",
+       "a number >= 0"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.set);
+    const auto msg = error_of({c.set});
+    CHECK_THAT(msg, Catch::Contains("deepseek-v3-r1-day.json"));
+    CHECK_THAT(msg, Catch::Contains(c.path));
+    CHECK_THAT(msg, Catch::Contains(c.expected));
+  }
+  CHECK_THAT(error_of({"published_day.extra=1"}), Catch::Contains("/published_day"));
+}
