@@ -200,6 +200,71 @@ void seed_spread(std::ostringstream& md, const ValidateOptions& o, const Scenari
   md << " |\n";
 }
 
+// The day again with Day-6's own fleet: the published schedule's units, held by the `schedule`
+// autoscaler. The cost model and the serving system are then judged on the published fleet,
+// without the simulated autoscaler's policy in between.
+void published_fleet(std::ostringstream& md, const ValidateOptions& o, const ScenarioSpec& day, const Json& own_run) {
+  if (!day.published_day || !day.published_day->has_units()) return;
+  md << "\n### Day-6's own fleet\n\n";
+  if (o.day_scale != 1.0) {
+    md << "Not run at `--day-scale " << fmt("%g", o.day_scale) << "`: the published units are the full-scale fleet's.\n";
+    return;
+  }
+  Json steps = Json::array();
+  for (const PublishedNodeStep& st : day.published_day->node_schedule)
+    steps.push_back({{"clock_h", st.clock_h}, {"prefill_units", st.prefill_units}, {"decode_units", st.decode_units}});
+  // The published fleet's units load their weights as long as the scenario's own autoscaler says.
+  const JsonReader own = JsonReader(day.policies, day.file, "/policies").at("autoscaler").at("params");
+  const Json autoscaler = {{"name", "schedule"},
+                           {"params",
+                            {{"steps", steps}, {"interval_s", own.positive("interval_s")},
+                             {"warmup_s", own.non_negative("warmup_s")}}}};
+  if (!o.quiet) std::fprintf(stderr, "the day with Day-6's own fleet...\n");
+  const ScenarioSpec fleet_day = load_scenario(o.scenario, {"policies.autoscaler=" + autoscaler.dump()});
+  const SimulationResult r = simulate(fleet_day);
+  md << "`fleetsim run " << o.scenario << " --set policies.autoscaler='{\"name\":\"schedule\",...}'` with the "
+        "units of the scenario's `published_day.node_schedule` (not published: each level of the node-count chart "
+        "split into whole units; see `_units` there), started on the chart's clock and warming as long as the "
+        "default autoscaler's units: the same load, routing and cost model, the published fleet instead of the "
+        "simulated autoscaler's.\n\n"
+     << "| metric | published | simulated autoscaler | Day-6's fleet | error | status |\n|---|---:|---:|---:|---:|---|\n";
+  for (const auto& t : day.validation) {
+    const auto mine = metric_at(own_run, t.metric), theirs = metric_at(r.summary, t.metric);
+    if (!mine || !theirs) continue;
+    const double e = (*theirs - t.published) / t.published * 100;
+    md << "| " << t.label << " | " << fmt("%.6g", t.published) << " | " << fmt("%.6g", *mine) << " | "
+       << fmt("%.6g", *theirs) << " | " << fmt("%+.1f%%", e) << " | "
+       << (std::fabs(e) <= t.tolerance_pct ? "pass" : "**fail**") << " |\n";
+  }
+  const Metrics& m = r.system->metrics();
+  const double arrived = static_cast<double>(m.arrived());
+  md << "\nRequests turned away: " << m.rejected() << " ("
+     << fmt("%.2f%%", arrived > 0 ? static_cast<double>(m.rejected()) / arrived * 100 : 0.0) << " of " << m.arrived()
+     << ")";
+  std::string reasons;
+  for (int k = 0; k < static_cast<int>(RejectReason::kCount); ++k) {
+    const auto reason = static_cast<RejectReason>(k);
+    if (m.rejected(reason) > 0)
+      reasons += (reasons.empty() ? "" : ", ") + std::string(reject_reason_name(reason)) + " " +
+                 std::to_string(m.rejected(reason));
+  }
+  if (!reasons.empty()) md << ": " << reasons;
+  // By wall-clock hour, in the run's order.
+  std::vector<std::pair<int, std::uint64_t>> by_hour;
+  for (const auto& row : m.timeline()) {
+    // A sample closes its interval: it belongs to the hour the interval started in.
+    const double start_h = row.t_h - ns_to_seconds(fleet_day.sample_interval_ns) / 3600;
+    const int hour = static_cast<int>(std::floor(std::fmod(fleet_day.start_clock_h + start_h + 24.0, 24.0)));
+    if (by_hour.empty() || by_hour.back().first != hour) by_hour.push_back({hour, 0});
+    by_hour.back().second += row.rejected;
+  }
+  std::string hours;
+  for (const auto& [hour, n] : by_hour)
+    if (n > 0) hours += (hours.empty() ? "" : ", ") + fmt("%02.0f:00", hour) + " " + std::to_string(n);
+  if (!hours.empty()) md << "; by hour: " << hours;
+  md << ".\n";
+}
+
 void validate(const ValidateOptions& o) {
   const ScenarioSpec s0 = load_scenario(o.scenario);
   std::ostringstream md;
@@ -321,6 +386,7 @@ void validate(const ValidateOptions& o) {
      << fmt("%.0f", r.summary["requests"]["arrived"].get<double>()) << " requests in "
      << fmt("%.0f", r.summary["sim"]["wall_s"].get<double>()) << " s wall.\n";
   if (o.other_seeds > 0) seed_spread(md, o, day, r.summary);
+  published_fleet(md, o, day, r.summary);
 
   md << "\n## Calibration\n\nKernel and communication models are fitted to the published H800 "
         "tables; their leave-one-out tables are in [kernel-calibration.md](kernel-calibration.md) "

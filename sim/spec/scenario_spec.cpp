@@ -17,21 +17,37 @@ std::string resolve_path(const std::string& scenario_file, const std::string& re
   return (fs::path(scenario_file).parent_path() / p).lexically_normal().string();
 }
 
-PublishedDay read_published_day(const JsonReader& r) {
+// `prefill`, `decode`: the unit shapes, against which a step's split into units is checked.
+PublishedDay read_published_day(const JsonReader& r, const UnitSpec& prefill, const UnitSpec& decode) {
   r.only_keys({"node_schedule", "hourly_from_clock_h", "hourly_cost_usd", "hourly_theoretical_income_usd",
                "source"});
   PublishedDay d;
   const JsonReader steps = r.at("node_schedule");
   const std::size_t n = steps.array_size();
   if (n == 0) steps.fail("a non-empty array of {clock_h, nodes}");
+  const bool with_units = steps.at(0).has("decode_units") || steps.at(0).has("prefill_units");
   for (std::size_t i = 0; i < n; ++i) {
     const JsonReader e = steps.at(i);
-    e.only_keys({"clock_h", "nodes"});
-    const double h = e.non_negative("clock_h");
-    if (h >= 24) e.at("clock_h").fail("an hour in [0, 24)");
-    if (!d.node_schedule.empty() && h <= d.node_schedule.back().clock_h)
+    PublishedNodeStep step;
+    step.clock_h = e.non_negative("clock_h");
+    if (step.clock_h >= 24) e.at("clock_h").fail("an hour in [0, 24)");
+    if (!d.node_schedule.empty() && step.clock_h <= d.node_schedule.back().clock_h)
       e.at("clock_h").fail("an hour after the previous step's (steps in clock order from midnight)");
-    d.node_schedule.push_back({h, e.non_negative("nodes")});
+    step.nodes = e.non_negative("nodes");
+    if (with_units) {
+      // Every step or none: a fleet that can be simulated needs every step's units.
+      e.only_keys({"clock_h", "nodes", "prefill_units", "decode_units"});
+      step.prefill_units = static_cast<int>(e.positive_int("prefill_units"));
+      step.decode_units = static_cast<int>(e.positive_int("decode_units"));
+      const int unit_nodes = step.prefill_units * prefill.nodes_per_unit + step.decode_units * decode.nodes_per_unit;
+      if (unit_nodes != step.nodes)
+        e.at("nodes").fail("the step's units' nodes (" + std::to_string(step.prefill_units) + " x " +
+                           std::to_string(prefill.nodes_per_unit) + " + " + std::to_string(step.decode_units) +
+                           " x " + std::to_string(decode.nodes_per_unit) + " = " + std::to_string(unit_nodes) + ")");
+    } else {
+      e.only_keys({"clock_h", "nodes"});
+    }
+    d.node_schedule.push_back(step);
   }
   d.hours_start_clock_h = r.non_negative("hourly_from_clock_h");
   if (d.hours_start_clock_h >= 24 || d.hours_start_clock_h != std::floor(d.hours_start_clock_h))
@@ -245,7 +261,7 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
     }
   }
 
-  if (auto d = r.maybe("published_day")) s.published_day = read_published_day(*d);
+  if (auto d = r.maybe("published_day")) s.published_day = read_published_day(*d, s.prefill, s.decode);
 
   // --scale shrinks load and the node pool together (at least one unit of each kind).
   if (scale < 1.0) {

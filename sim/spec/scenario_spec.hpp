@@ -94,6 +94,9 @@ struct ValidationTarget {
 struct PublishedNodeStep {
   double clock_h = 0;  // from this wall-clock hour on, until the next step (wrapping at midnight)
   double nodes = 0;
+  // The step's split into whole units, where the scenario gives one (0 when it does not): it
+  // lets the published fleet itself be simulated (the `schedule` autoscaler).
+  int prefill_units = 0, decode_units = 0;
 };
 struct PublishedDay {
   std::vector<PublishedNodeStep> node_schedule;  // sorted by clock_h, all in [0, 24)
@@ -101,6 +104,7 @@ struct PublishedDay {
   std::vector<double> hourly_cost_usd;           // 24 bars from hours_start_clock_h
   std::vector<double> hourly_theoretical_income_usd;
   std::string source;
+  bool has_units() const { return !node_schedule.empty() && node_schedule.front().decode_units > 0; }
 };
 
 struct ScenarioSpec {

@@ -179,3 +179,18 @@ TEST_CASE("a malformed published day names the path and the expected form") {
   }
   CHECK_THAT(error_of({"published_day.extra=1"}), Catch::Contains("/published_day"));
 }
+
+TEST_CASE("a published step's units must add up to its nodes, on every step") {
+  const ScenarioSpec s = load_scenario(kScenario);
+  REQUIRE(s.published_day);
+  REQUIRE(s.published_day->has_units());
+  for (const PublishedNodeStep& step : s.published_day->node_schedule)
+    CHECK(step.prefill_units * s.prefill.nodes_per_unit + step.decode_units * s.decode.nodes_per_unit == step.nodes);
+
+  auto msg = error_of({"published_day.node_schedule=[{\"clock_h\":0,\"nodes\":70,\"prefill_units\":8,\"decode_units\":2}]"});
+  CHECK_THAT(msg, Catch::Contains("/published_day/node_schedule/0/nodes"));
+  CHECK_THAT(msg, Catch::Contains("8 x 4 + 2 x 18 = 68"));
+  msg = error_of({"published_day.node_schedule=[{\"clock_h\":0,\"nodes\":68,\"prefill_units\":8,\"decode_units\":2},"
+                  "{\"clock_h\":6,\"nodes\":98}]"});
+  CHECK_THAT(msg, Catch::Contains("/published_day/node_schedule/1/prefill_units"));
+}
