@@ -210,6 +210,13 @@ void published_fleet(std::ostringstream& md, const ValidateOptions& o, const Sce
     md << "Not run at `--day-scale " << fmt("%g", o.day_scale) << "`: the published units are the full-scale fleet's.\n";
     return;
   }
+  const PublishedDay& pub = *day.published_day;
+  if (pub.prefill_nodes_per_unit != day.prefill.nodes_per_unit || pub.decode_nodes_per_unit != day.decode.nodes_per_unit) {
+    md << "Not run: the scenario's units (" << day.prefill.nodes_per_unit << "-node prefill, "
+       << day.decode.nodes_per_unit << "-node decode) are not the published fleet's (" << pub.prefill_nodes_per_unit
+       << ", " << pub.decode_nodes_per_unit << ").\n";
+    return;
+  }
   Json steps = Json::array();
   for (const PublishedNodeStep& st : day.published_day->node_schedule)
     steps.push_back({{"clock_h", st.clock_h}, {"prefill_units", st.prefill_units}, {"decode_units", st.decode_units}});

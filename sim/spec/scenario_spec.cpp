@@ -17,15 +17,22 @@ std::string resolve_path(const std::string& scenario_file, const std::string& re
   return (fs::path(scenario_file).parent_path() / p).lexically_normal().string();
 }
 
-// `prefill`, `decode`: the unit shapes, against which a step's split into units is checked.
-PublishedDay read_published_day(const JsonReader& r, const UnitSpec& prefill, const UnitSpec& decode) {
+PublishedDay read_published_day(const JsonReader& r) {
   r.only_keys({"node_schedule", "hourly_from_clock_h", "hourly_cost_usd", "hourly_theoretical_income_usd",
-               "source"});
+               "unit_nodes", "source"});
   PublishedDay d;
   const JsonReader steps = r.at("node_schedule");
   const std::size_t n = steps.array_size();
   if (n == 0) steps.fail("a non-empty array of {clock_h, nodes}");
   const bool with_units = steps.at(0).has("decode_units") || steps.at(0).has("prefill_units");
+  if (with_units) {
+    // The published fleet's own unit shapes: its steps add up against these, whatever a what-if
+    // does to the deployment.
+    const JsonReader u = r.at("unit_nodes");
+    u.only_keys({"prefill", "decode"});
+    d.prefill_nodes_per_unit = static_cast<int>(u.positive_int("prefill"));
+    d.decode_nodes_per_unit = static_cast<int>(u.positive_int("decode"));
+  }
   for (std::size_t i = 0; i < n; ++i) {
     const JsonReader e = steps.at(i);
     PublishedNodeStep step;
@@ -39,11 +46,12 @@ PublishedDay read_published_day(const JsonReader& r, const UnitSpec& prefill, co
       e.only_keys({"clock_h", "nodes", "prefill_units", "decode_units"});
       step.prefill_units = static_cast<int>(e.positive_int("prefill_units"));
       step.decode_units = static_cast<int>(e.positive_int("decode_units"));
-      const int unit_nodes = step.prefill_units * prefill.nodes_per_unit + step.decode_units * decode.nodes_per_unit;
+      const int unit_nodes =
+          step.prefill_units * d.prefill_nodes_per_unit + step.decode_units * d.decode_nodes_per_unit;
       if (unit_nodes != step.nodes)
         e.at("nodes").fail("the step's units' nodes (" + std::to_string(step.prefill_units) + " x " +
-                           std::to_string(prefill.nodes_per_unit) + " + " + std::to_string(step.decode_units) +
-                           " x " + std::to_string(decode.nodes_per_unit) + " = " + std::to_string(unit_nodes) + ")");
+                           std::to_string(d.prefill_nodes_per_unit) + " + " + std::to_string(step.decode_units) +
+                           " x " + std::to_string(d.decode_nodes_per_unit) + " = " + std::to_string(unit_nodes) + ")");
     } else {
       e.only_keys({"clock_h", "nodes"});
     }
@@ -261,7 +269,7 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
     }
   }
 
-  if (auto d = r.maybe("published_day")) s.published_day = read_published_day(*d, s.prefill, s.decode);
+  if (auto d = r.maybe("published_day")) s.published_day = read_published_day(*d);
 
   // --scale shrinks load and the node pool together (at least one unit of each kind).
   if (scale < 1.0) {

@@ -103,6 +103,9 @@ struct PublishedDay {
   double hours_start_clock_h = 0;                // wall-clock hour of the first hourly bar
   std::vector<double> hourly_cost_usd;           // 24 bars from hours_start_clock_h
   std::vector<double> hourly_theoretical_income_usd;
+  // Nodes per unit of the published fleet, where the steps give units (the deployment may differ
+  // in a what-if; the published fleet is then not simulated).
+  int prefill_nodes_per_unit = 0, decode_nodes_per_unit = 0;
   std::string source;
   bool has_units() const { return !node_schedule.empty() && node_schedule.front().decode_units > 0; }
 };

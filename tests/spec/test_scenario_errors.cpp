@@ -184,8 +184,13 @@ TEST_CASE("a published step's units must add up to its nodes, on every step") {
   const ScenarioSpec s = load_scenario(kScenario);
   REQUIRE(s.published_day);
   REQUIRE(s.published_day->has_units());
+  CHECK(s.published_day->prefill_nodes_per_unit == s.prefill.nodes_per_unit);
+  CHECK(s.published_day->decode_nodes_per_unit == s.decode.nodes_per_unit);
   for (const PublishedNodeStep& step : s.published_day->node_schedule)
     CHECK(step.prefill_units * s.prefill.nodes_per_unit + step.decode_units * s.decode.nodes_per_unit == step.nodes);
+  // A what-if with other unit shapes still loads: the published fleet keeps its own.
+  CHECK(error_of({"deployment.decode.nodes_per_unit=4", "deployment.decode.dp_degree=32",
+                  "deployment.decode.ep_degree=32"}) == "");
 
   auto msg = error_of({"published_day.node_schedule=[{\"clock_h\":0,\"nodes\":70,\"prefill_units\":8,\"decode_units\":2}]"});
   CHECK_THAT(msg, Catch::Contains("/published_day/node_schedule/0/nodes"));
@@ -193,4 +198,6 @@ TEST_CASE("a published step's units must add up to its nodes, on every step") {
   msg = error_of({"published_day.node_schedule=[{\"clock_h\":0,\"nodes\":68,\"prefill_units\":8,\"decode_units\":2},"
                   "{\"clock_h\":6,\"nodes\":98}]"});
   CHECK_THAT(msg, Catch::Contains("/published_day/node_schedule/1/prefill_units"));
+  msg = error_of({"published_day.unit_nodes={\"prefill\":4}"});
+  CHECK_THAT(msg, Catch::Contains("/published_day/unit_nodes/decode"));
 }
