@@ -200,6 +200,38 @@ void seed_spread(std::ostringstream& md, const ValidateOptions& o, const Scenari
   md << " |\n";
 }
 
+// "Requests turned away: N (x% of M): reason n, ...; by hour: HH:00 n, ...." for a run.
+std::string turned_away(const Metrics& m, const ScenarioSpec& s) {
+  std::ostringstream out;
+  const double arrived = static_cast<double>(m.arrived());
+  out << "Requests turned away: " << m.rejected() << " ("
+      << fmt("%.2f%%", arrived > 0 ? static_cast<double>(m.rejected()) / arrived * 100 : 0.0) << " of " << m.arrived()
+      << ")";
+  std::string reasons;
+  for (int k = 0; k < static_cast<int>(RejectReason::kCount); ++k) {
+    const auto reason = static_cast<RejectReason>(k);
+    if (m.rejected(reason) > 0)
+      reasons += (reasons.empty() ? "" : ", ") + std::string(reject_reason_name(reason)) + " " +
+                 std::to_string(m.rejected(reason));
+  }
+  if (!reasons.empty()) out << ": " << reasons;
+  // By wall-clock hour, in the run's order.
+  std::vector<std::pair<int, std::uint64_t>> by_hour;
+  for (const auto& row : m.timeline()) {
+    // A sample closes its interval: it belongs to the hour the interval started in.
+    const double start_h = row.t_h - ns_to_seconds(s.sample_interval_ns) / 3600;
+    const int hour = static_cast<int>(std::floor(std::fmod(s.start_clock_h + start_h + 24.0, 24.0)));
+    if (by_hour.empty() || by_hour.back().first != hour) by_hour.push_back({hour, 0});
+    by_hour.back().second += row.rejected;
+  }
+  std::string hours;
+  for (const auto& [hour, n] : by_hour)
+    if (n > 0) hours += (hours.empty() ? "" : ", ") + fmt("%02.0f:00", hour) + " " + std::to_string(n);
+  if (!hours.empty()) out << "; by hour: " << hours;
+  out << ".";
+  return out.str();
+}
+
 // The day again with Day-6's own fleet: the published schedule's units, held by the `schedule`
 // autoscaler. The cost model and the serving system are then judged on the published fleet,
 // without the simulated autoscaler's policy in between.
@@ -218,7 +250,7 @@ void published_fleet(std::ostringstream& md, const ValidateOptions& o, const Sce
     return;
   }
   Json steps = Json::array();
-  for (const PublishedNodeStep& st : day.published_day->node_schedule)
+  for (const PublishedNodeStep& st : pub.node_schedule)
     steps.push_back({{"clock_h", st.clock_h}, {"prefill_units", st.prefill_units}, {"decode_units", st.decode_units}});
   // The published fleet's units load their weights as long as the scenario's own autoscaler says.
   const JsonReader own = JsonReader(day.policies, day.file, "/policies").at("autoscaler").at("params");
@@ -243,33 +275,7 @@ void published_fleet(std::ostringstream& md, const ValidateOptions& o, const Sce
        << fmt("%.6g", *theirs) << " | " << fmt("%+.1f%%", e) << " | "
        << (std::fabs(e) <= t.tolerance_pct ? "pass" : "**fail**") << " |\n";
   }
-  const Metrics& m = r.system->metrics();
-  const double arrived = static_cast<double>(m.arrived());
-  md << "\nRequests turned away: " << m.rejected() << " ("
-     << fmt("%.2f%%", arrived > 0 ? static_cast<double>(m.rejected()) / arrived * 100 : 0.0) << " of " << m.arrived()
-     << ")";
-  std::string reasons;
-  for (int k = 0; k < static_cast<int>(RejectReason::kCount); ++k) {
-    const auto reason = static_cast<RejectReason>(k);
-    if (m.rejected(reason) > 0)
-      reasons += (reasons.empty() ? "" : ", ") + std::string(reject_reason_name(reason)) + " " +
-                 std::to_string(m.rejected(reason));
-  }
-  if (!reasons.empty()) md << ": " << reasons;
-  // By wall-clock hour, in the run's order.
-  std::vector<std::pair<int, std::uint64_t>> by_hour;
-  for (const auto& row : m.timeline()) {
-    // A sample closes its interval: it belongs to the hour the interval started in.
-    const double start_h = row.t_h - ns_to_seconds(fleet_day.sample_interval_ns) / 3600;
-    const int hour = static_cast<int>(std::floor(std::fmod(fleet_day.start_clock_h + start_h + 24.0, 24.0)));
-    if (by_hour.empty() || by_hour.back().first != hour) by_hour.push_back({hour, 0});
-    by_hour.back().second += row.rejected;
-  }
-  std::string hours;
-  for (const auto& [hour, n] : by_hour)
-    if (n > 0) hours += (hours.empty() ? "" : ", ") + fmt("%02.0f:00", hour) + " " + std::to_string(n);
-  if (!hours.empty()) md << "; by hour: " << hours;
-  md << ".\n";
+  md << "\n" << turned_away(r.system->metrics(), fleet_day) << "\n";
 }
 
 void validate(const ValidateOptions& o) {

@@ -1,6 +1,8 @@
 // Hour-by-hour comparison with a published day (see day_comparison.hpp).
 #include "sim/metrics/day_comparison.hpp"
 
+#include "sim/spec/clock_steps.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -8,8 +10,6 @@ namespace fleetsim {
 
 namespace {
 constexpr double kHoursPerDay = 24;
-// Clock readings closer than this (hours, about 4 microseconds) are the same instant.
-constexpr double kClockEps = 1e-9;
 
 double wrap_clock(double h) {
   const double c = std::fmod(h, kHoursPerDay);
@@ -19,23 +19,19 @@ double wrap_clock(double h) {
 
 double scheduled_nodes_at(const std::vector<PublishedNodeStep>& schedule, double clock_h) {
   if (schedule.empty()) return 0;
-  const double c = wrap_clock(clock_h);
-  double nodes = schedule.back().nodes;  // before the day's first step: the last one still holds
-  for (const PublishedNodeStep& s : schedule)
-    if (s.clock_h <= c + kClockEps) nodes = s.nodes;
-  return nodes;
+  return schedule[step_in_force(schedule, clock_h, [](const PublishedNodeStep& s) { return s.clock_h; })].nodes;
 }
 
 double scheduled_mean_nodes(const std::vector<PublishedNodeStep>& schedule, double from_clock_h, double hours) {
   if (schedule.empty() || !(hours > 0)) return 0;
   double t = from_clock_h, node_h = 0;
   const double end = from_clock_h + hours;
-  while (t < end - kClockEps) {
+  while (t < end - kClockStepEps) {
     const double c = wrap_clock(t);
     // The next step after c, on this day or (past the last one) the first of the next day.
     double next = schedule.front().clock_h + kHoursPerDay;
     for (const PublishedNodeStep& s : schedule) {
-      if (s.clock_h > c + kClockEps) {
+      if (s.clock_h > c + kClockStepEps) {
         next = s.clock_h;
         break;
       }
@@ -50,10 +46,10 @@ double scheduled_mean_nodes(const std::vector<PublishedNodeStep>& schedule, doub
 DayAgainstPublished compare_with_published(const PublishedDay& day, const Economics& e, double run_hours) {
   DayAgainstPublished out;
   for (std::size_t i = 0; i < e.hours.size(); ++i) {
-    if (static_cast<double>(i + 1) > run_hours + kClockEps) break;  // a partial last hour
+    if (static_cast<double>(i + 1) > run_hours + kClockStepEps) break;  // a partial last hour
     const HourEconomics& he = e.hours[i];
     const double whole = std::round(he.clock_h);
-    if (std::fabs(he.clock_h - whole) > kClockEps) continue;  // off the bars' grid
+    if (std::fabs(he.clock_h - whole) > kClockStepEps) continue;  // off the bars' grid
     const auto bar = static_cast<std::size_t>(wrap_clock(whole - day.hours_start_clock_h) + 0.5) % 24;
     HourAgainstPublished h;
     h.clock_h = he.clock_h;

@@ -5,6 +5,7 @@
 #include <deque>
 
 #include "sim/serving/autoscaler.hpp"
+#include "sim/spec/clock_steps.hpp"
 
 namespace fleetsim {
 
@@ -78,10 +79,8 @@ class ScheduleAutoscaler final : public Autoscaler {
   TimeNs interval_ns() const override { return interval_ns_; }
   TimeNs warmup_ns() const override { return warmup_ns_; }
   FleetTarget decide(const FleetObservation& obs) override {
-    FleetTarget t = steps_.back().second;  // before the first entry: the last one (wrap)
-    for (const auto& [h, target] : steps_)
-      if (h <= obs.clock_h + 1e-9) t = target;
-    return fit_to_pool(t, obs);
+    const std::size_t i = step_in_force(steps_, obs.clock_h, [](const auto& step) { return step.first; });
+    return fit_to_pool(steps_[i].second, obs);
   }
 
  private:
