@@ -317,7 +317,16 @@ TextTable published_day_table(const ReportData& data, const SeriesTable& series)
   return table;
 }
 
-TextTable validation_table(const SeriesTable& series) {
+// 3 significant digits without trailing zeros: 0.1 -> "0.1", 24 -> "24".
+std::string format_short(double value) {
+  std::string s = format_sig(value, 3);
+  if (s.find('.') == std::string::npos) return s;
+  while (s.back() == '0') s.pop_back();
+  if (s.back() == '.') s.pop_back();
+  return s;
+}
+
+TextTable validation_table(const SeriesTable& series, const ReportData& data) {
   const auto sig = measured_format([](double v) { return format_sig(v, kRateDigits); });
   const auto pct = numeric_format([](double v) { return format_fixed(v, 1) + "%"; });
   std::vector<ColumnView> views{
@@ -329,14 +338,25 @@ TextTable validation_table(const SeriesTable& series) {
       {"status", "Status", [](const Json& c) { return format_cell(c); }}};
   TextTable table = series_text_table(series, "Validation against published figures", views, false);
   if (const auto status = column_index(series, "status")) {
-    std::size_t passed = 0;
+    std::size_t passed = 0, judged = 0;
     for (std::size_t r = 0; r < series.rows.size(); ++r) {
       const Json& cell = series.rows[r][*status];
       table.row_status[r] = parse_row_status(cell.is_string() ? cell.get<std::string>() : "");
       passed += table.row_status[r] == RowStatus::kPass ? 1 : 0;
+      judged += table.row_status[r] != RowStatus::kNone ? 1 : 0;
     }
-    table.note = std::to_string(passed) + " of " + std::to_string(series.rows.size()) +
-                 " figures within tolerance.";
+    if (judged > 0) {
+      table.note = std::to_string(passed) + " of " + std::to_string(judged) + " figures within tolerance.";
+    } else {
+      const auto hours = summary_number(data.summary, {"scenario", "duration_s"});
+      table.note = "Not judged: the published figures are a whole day's" +
+                   (hours ? ", the run covers " + format_short(*hours / 3600) + " h" : std::string()) +
+                   "; they are set side by side.";
+    }
+    const auto scale = summary_number(data.summary, {"scenario", "scale"});
+    if (scale && *scale < 1)
+      table.note += " Totals (tokens, nodes, money) are compared at the run's scale: published × " +
+                    format_short(*scale) + ".";
   }
   return table;
 }
@@ -416,7 +436,7 @@ std::vector<TextTable> build_text_tables(const ReportData& data) {
                                 latency_table(data)};
   if (const SeriesTable* hourly = find_table(data, "hourly")) tables.push_back(hourly_table(*hourly));
   if (const SeriesTable* p = find_table(data, "published_day")) tables.push_back(published_day_table(data, *p));
-  if (const SeriesTable* v = find_table(data, "validation")) tables.push_back(validation_table(*v));
+  if (const SeriesTable* v = find_table(data, "validation")) tables.push_back(validation_table(*v, data));
   if (const SeriesTable* r = find_table(data, "rejections")) tables.push_back(rejections_table(*r));
   tables.push_back(simulation_table(data));
   std::erase_if(tables, [](const TextTable& t) { return t.rows.empty(); });

@@ -263,9 +263,9 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
   if (auto v = r.maybe("validation")) {
     for (std::size_t i = 0; i < v->array_size(); ++i) {
       const JsonReader t = v->at(i);
-      t.only_keys({"metric", "label", "published", "tolerance_pct", "source"});
+      t.only_keys({"metric", "label", "published", "tolerance_pct", "source", "scales_with_load"});
       s.validation.push_back({t.string("metric"), t.string("label"), t.number("published"),
-                              t.positive("tolerance_pct"), t.string("source")});
+                              t.positive("tolerance_pct"), t.string("source"), t.boolean("scales_with_load")});
     }
   }
 
@@ -277,11 +277,14 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
     s.workload.trace_time_scale /= scale;
     const int min_nodes = s.prefill.nodes_per_unit + s.decode.nodes_per_unit;
     s.cluster_nodes = std::max(min_nodes, static_cast<int>(std::ceil(s.cluster_nodes * scale)));
-    // The published day is compared at the same scale.
+    // The published day and totals are compared at the same scale.
     if (s.published_day) {
       for (PublishedNodeStep& step : s.published_day->node_schedule) step.nodes *= scale;
       for (double& usd : s.published_day->hourly_cost_usd) usd *= scale;
       for (double& usd : s.published_day->hourly_theoretical_income_usd) usd *= scale;
+    }
+    for (ValidationTarget& t : s.validation) {
+      if (t.scales_with_load) t.published *= scale;
     }
   }
   return s;

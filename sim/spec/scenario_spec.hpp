@@ -87,6 +87,9 @@ struct ValidationTarget {
   double published = 0;
   double tolerance_pct = 0;
   std::string source;
+  // A quantity that grows with the load and the fleet (tokens, nodes, money): a run at --scale F
+  // is compared with F times the published figure. Rates per node, speeds and margins are not.
+  bool scales_with_load = false;
 };
 
 // A published day the run is compared with hour by hour (Day-6's charts): the node-count

@@ -47,6 +47,16 @@ for k in ["ttft_s", "tpot_ms", "output_tok_per_s"]:
 # One whole hour from 12:00 lines up with Day-6's 12:00 bar.
 assert s["published_day"]["hours_compared"] == 1, s.get("published_day")
 PY
+# An hour at 1% is set beside the published day, not judged by it; totals are published x 0.01.
+python3 - "$tmp/run/validation.csv" <<'PY'
+import csv, sys
+rows = {r["metric"]: r for r in csv.DictReader(open(sys.argv[1]))}
+assert len(rows) == 12 and all(r["status"] == "not judged" for r in rows.values()), rows
+assert abs(float(rows["input tokens"]["published"]) - 6.08e9) < 1, rows["input tokens"]
+assert float(rows["decode output tok/s per node"]["published"]) == 14800, rows["decode output tok/s per node"]
+PY
+grep -q "^Not judged: the published figures are a whole day's, the run covers 1 h" "$tmp/run/report.md" ||
+  fail "report.md: a 1-hour run's validation is not marked as not judged"
 grep -q "^  published  1 hour against the published day" "$tmp/stdout.txt" || fail "stdout: no published-day line"
 "$bin" list-policies > "$tmp/policies.txt"
 grep -q "slo-capacity" "$tmp/policies.txt" || fail "list-policies"

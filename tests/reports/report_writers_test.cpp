@@ -122,6 +122,7 @@ TEST_CASE("report.md carries the headline, economics, hourly and validation tabl
   CHECK(md.find("**fail**") != std::string::npos);      // failed validation rows stand out
   CHECK(md.find("| **Total** ") != std::string::npos);  // hourly totals
   CHECK(md.find("`timeline.csv`") != std::string::npos);
+  CHECK(md.find("compared at the run's scale") == std::string::npos);  // a full-scale run
 
   // Every table's lines have one width, so the file reads aligned in a terminal.
   std::istringstream lines(md);
@@ -274,4 +275,24 @@ TEST_CASE("malformed tables are refused before anything is written", "[reports][
   CHECK_THROWS_WITH(write_reports(data, dir.string()),
                     Catch::Contains("'t' row 0 has 1 cells, expected 2"));
   CHECK(!std::filesystem::exists(dir));
+}
+
+TEST_CASE("a validation table of a scaled or partial run says how it was compared", "[reports][markdown]") {
+  ReportData data = test::synthetic_report();
+  data.summary["scenario"]["scale"] = 0.1;
+  std::string md = render_markdown(data);
+  CHECK(md.find("3 of 4 figures within tolerance. Totals (tokens, nodes, money) are compared at the run's "
+                "scale: published \xC3\x97 0.1.") != std::string::npos);
+
+  // A run shorter than the published day: every row is shown, none judged, none counted.
+  data.summary["scenario"]["duration_s"] = 3600;
+  for (SeriesTable& t : data.tables) {
+    if (t.name != "validation") continue;
+    for (auto& row : t.rows) row[5] = "not judged";
+  }
+  md = render_markdown(data);
+  CHECK(md.find("Not judged: the published figures are a whole day's, the run covers 1 h; they are set side by "
+                "side.") != std::string::npos);
+  CHECK(md.find("figures within tolerance") == std::string::npos);
+  CHECK(md.find("**fail**") == std::string::npos);
 }

@@ -153,6 +153,29 @@ TEST_CASE("scale shrinks load and pool together") {
   CHECK(s.workload.requests_per_day == Approx(15.55e6));
   CHECK(s.cluster_nodes == 28);
   CHECK_THROWS_AS(load_scenario(kScenario, {}, 1.5), ConfigError);
+  // Published totals are compared at the same scale; rates per node and margins as published.
+  const ScenarioSpec full = load_scenario(kScenario);
+  REQUIRE(s.validation.size() == full.validation.size());
+  int scaled = 0;
+  for (std::size_t i = 0; i < s.validation.size(); ++i) {
+    const ValidationTarget& t = s.validation[i];
+    INFO(t.metric);
+    CHECK(t.published == Approx(full.validation[i].published * (t.scales_with_load ? 0.1 : 1.0)));
+    CHECK(t.scales_with_load == (t.metric.rfind("tokens.", 0) == 0 || t.metric.rfind("fleet.", 0) == 0 ||
+                                 t.metric == "economics.cost_usd" || t.metric == "economics.revenue_usd"));
+    scaled += t.scales_with_load ? 1 : 0;
+  }
+  CHECK(scaled == 8);
+}
+
+TEST_CASE("a validation figure must say whether it scales with the load") {
+  const std::string figure = R"({"metric":"tokens.input","label":"x","published":1,"tolerance_pct":5,"source":"s")";
+  auto msg = error_of({"validation=[" + figure + "}]"});
+  CHECK_THAT(msg, Catch::Contains("deepseek-v3-r1-day.json"));
+  CHECK_THAT(msg, Catch::Contains("/validation/0/scales_with_load"));
+  msg = error_of({"validation=[" + figure + R"(,"scales_with_load":"yes"}])"});
+  CHECK_THAT(msg, Catch::Contains("/validation/0/scales_with_load"));
+  CHECK_THAT(msg, Catch::Contains("boolean"));
 }
 
 TEST_CASE("a malformed published day names the path and the expected form") {
