@@ -6,6 +6,7 @@
 
 #include "sim/serving/autoscaler.hpp"
 #include "sim/spec/clock_steps.hpp"
+#include "sim/spec/run_bounds.hpp"
 
 namespace fleetsim {
 
@@ -58,7 +59,7 @@ class FixedAutoscaler final : public Autoscaler {
 // the entry with the latest clock_h <= now (wrapping at midnight) applies.
 class ScheduleAutoscaler final : public Autoscaler {
  public:
-  explicit ScheduleAutoscaler(const Params& p) {
+  ScheduleAutoscaler(const Params& p, TimeNs run_ns) {
     const JsonReader r(p.json().at("steps"), p.file(), p.path() + "/steps");
     const std::size_t n = r.array_size();
     if (n == 0) r.fail("a non-empty array of {clock_h, prefill_units, decode_units}");
@@ -73,6 +74,7 @@ class ScheduleAutoscaler final : public Autoscaler {
     std::sort(steps_.begin(), steps_.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
     interval_ns_ = seconds_to_ns(p.number("interval_s"));
+    check_repeats(p, "interval_s", run_ns);
     warmup_ns_ = seconds_to_ns(p.number("warmup_s"));
   }
   std::string name() const override { return "schedule"; }
@@ -119,7 +121,9 @@ class SloCapacityAutoscaler final : public Autoscaler {
         decode_headroom_(p.number("decode_headroom")),
         trend_(p.boolean("trend_lookahead")),
         scale_down_window_ns_(seconds_to_ns(p.number("scale_down_window_s"))),
-        slo_(s.slo) {}
+        slo_(s.slo) {
+    check_repeats(p, "interval_s", s.duration_ns);
+  }
   std::string name() const override { return "slo-capacity"; }
   TimeNs interval_ns() const override { return interval_ns_; }
   TimeNs warmup_ns() const override { return warmup_ns_; }
@@ -317,7 +321,7 @@ AutoscalerRegistry build() {
          {{"steps", "json", "", nullptr, "array of {clock_h, prefill_units, decode_units}"},
           {"interval_s", "positive", "s", 300, "how often the schedule is checked"},
           {"warmup_s", "non_negative", "s", 0, "time for a unit to load weights before serving"}},
-         [](const Params& p, const ScenarioSpec&) { return std::make_unique<ScheduleAutoscaler>(p); }});
+         [](const Params& p, const ScenarioSpec& s) { return std::make_unique<ScheduleAutoscaler>(p, s.duration_ns); }});
   r.add({"slo-capacity",
          "units for observed demand at the cost model's capacity under the SLOs, plus headroom "
          "(prefill above its demand, decode against its batch cap)",

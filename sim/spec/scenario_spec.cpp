@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "sim/spec/diurnal_shape.hpp"
+#include "sim/spec/run_bounds.hpp"
 
 namespace fleetsim {
 
@@ -167,6 +168,7 @@ WorkloadSpec read_workload(const JsonReader& r, const std::string& scenario_file
               "negative here (or \"hourly_shape\": \"step\")");
     }
     w.requests_per_day = r.positive("requests_per_day");
+    if (w.requests_per_day > kMaxRequestsPerDay) r.at("requests_per_day").fail("a number in (0, 1e12]");
     w.input = read_length(r.at("input_tokens"));
     w.output = read_length(r.at("output_tokens"));
     w.cache_hit_share = r.fraction("cache_hit_share");
@@ -174,7 +176,9 @@ WorkloadSpec read_workload(const JsonReader& r, const std::string& scenario_file
     r.only_keys({"type", "path", "time_scale", "repeat", "kv_block_tokens", "prefix_cache_blocks"});
     w.trace_path = resolve_path(scenario_file, r.string("path"));
     w.trace_time_scale = r.positive("time_scale");
-    w.trace_repeat = static_cast<int>(r.positive_int("repeat"));
+    const std::int64_t repeat = r.positive_int("repeat");
+    if (repeat > 1'000'000) r.at("repeat").fail("an integer in [1, 1000000]");
+    w.trace_repeat = static_cast<int>(repeat);
     w.kv_block_tok = r.positive_int("kv_block_tokens");
     w.prefix_cache_blocks = r.non_negative_int("prefix_cache_blocks");
   }
@@ -226,10 +230,13 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
                "pricing", "validation", "published_day"});
   s.name = r.string("name");
   s.seed = static_cast<std::uint64_t>(r.non_negative_int("seed"));
-  s.duration_ns = seconds_to_ns(r.positive("duration_s"));
+  const double duration_s = r.positive("duration_s");
+  if (duration_s > kMaxDurationS) r.at("duration_s").fail("a number of seconds in (0, 31622400] (366 days at most)");
+  s.duration_ns = seconds_to_ns(duration_s);
   s.start_clock_h = r.non_negative("start_clock_h");
   if (s.start_clock_h >= 24) r.at("start_clock_h").fail("an hour in [0, 24)");
   s.sample_interval_ns = seconds_to_ns(r.positive("sample_interval_s"));
+  check_repeats(r.at("sample_interval_s"), r.number("sample_interval_s"), s.duration_ns);
   s.model = load_model_spec(resolve_path(path, r.string("model")));
   s.hardware = load_hardware_spec(resolve_path(path, r.string("hardware")));
 
@@ -259,6 +266,7 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
                  "autoscaler", "layer_cost_model", "comm_cost_model"});
   s.policies = pol.json();
   s.eplb_period_ns = seconds_to_ns(pol.positive("eplb_period_s"));
+  check_repeats(pol.at("eplb_period_s"), pol.number("eplb_period_s"), s.duration_ns);
 
   if (auto v = r.maybe("validation")) {
     for (std::size_t i = 0; i < v->array_size(); ++i) {

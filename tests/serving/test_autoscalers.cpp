@@ -180,6 +180,24 @@ TEST_CASE("a negative scale-down window or warm-up is a scenario error") {
   }
 }
 
+TEST_CASE("a decision interval that would repeat over a million times in the run is a scenario error") {
+  ScenarioSpec s = spec_with_slo();
+  s.duration_ns = kNsPerDay;
+  const Json steps = Json::array({{{"clock_h", 0}, {"prefill_units", 1}, {"decode_units", 1}}});
+  for (const char* name : {"slo-capacity", "schedule"}) {
+    INFO(name);
+    auto make = [&](double interval_s) {
+      Json params = {{"interval_s", interval_s}};
+      if (std::string(name) == "schedule") params["steps"] = steps;
+      const Json spec = {{"name", name}, {"params", params}};
+      return autoscalers().create(JsonReader(spec, "test", "/policies/autoscaler"), s);
+    };
+    CHECK_THROWS_WITH(make(0.05), Catch::Contains("/policies/autoscaler/params/interval_s") &&
+                                      Catch::Contains("a period of at least 0.0864 s"));
+    CHECK(make(0.1)->interval_ns() == seconds_to_ns(0.1));
+  }
+}
+
 TEST_CASE("at the pool's limit the window yields to the other kind's need") {
   const ScenarioSpec s = spec_with_slo();
   auto a = slo_capacity_with_window(s, 600);

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <span>
 
 #include "sim/serving/workload.hpp"
 #include "sim/spec/scenario_spec.hpp"
@@ -19,6 +20,21 @@ std::string error_of(const std::vector<std::string>& overrides) {
     return e.what();
   }
   return "";
+}
+
+// One override and the error it must give: the file, the JSON path and the expected form.
+struct ErrorCase {
+  std::string set, path, expected;
+};
+
+void check_error_cases(std::span<const ErrorCase> cases) {
+  for (const ErrorCase& c : cases) {
+    INFO(c.set);
+    const auto msg = error_of({c.set});
+    CHECK_THAT(msg, Catch::Contains("deepseek-v3-r1-day.json"));
+    CHECK_THAT(msg, Catch::Contains(c.path));
+    CHECK_THAT(msg, Catch::Contains(c.expected));
+  }
 }
 
 std::string write_temp(const std::string& name, const std::string& text) {
@@ -168,6 +184,20 @@ TEST_CASE("scale shrinks load and pool together") {
   CHECK(scaled == 8);
 }
 
+TEST_CASE("inputs that would overflow the clock or never finish are errors with their path") {
+  const ErrorCase cases[] = {
+      {"duration_s=1e12", "/duration_s", "(366 days at most)"},
+      {"sample_interval_s=0.05", "/sample_interval_s", "a period of at least 0.0864 s"},
+      {"policies.eplb_period_s=1e-9", "/policies/eplb_period_s", "a period of at least 0.0864 s"},
+      {"workload.requests_per_day=1e300", "/workload/requests_per_day", "a number in (0, 1e12]"},
+  };
+  check_error_cases(cases);
+  // At the bounds, and a shorter run allows a finer sample.
+  CHECK(error_of({"duration_s=31622400"}) == "");
+  CHECK(error_of({"sample_interval_s=0.0864"}) == "");
+  CHECK(error_of({"duration_s=3600", "sample_interval_s=0.0036"}) == "");
+}
+
 TEST_CASE("a validation figure must say whether it scales with the load") {
   const std::string figure = R"({"metric":"tokens.input","label":"x","published":1,"tolerance_pct":5,"source":"s")";
   auto msg = error_of({"validation=[" + figure + "}]"});
@@ -179,10 +209,7 @@ TEST_CASE("a validation figure must say whether it scales with the load") {
 }
 
 TEST_CASE("a malformed published day names the path and the expected form") {
-  struct Case {
-    std::string set, path, expected;
-  };
-  const Case cases[] = {
+  const ErrorCase cases[] = {
       {"published_day.hourly_cost_usd=[1,2,3]", "/published_day/hourly_cost_usd", "an array of 24 numbers"},
       {"published_day.node_schedule=[{\"clock_h\":3,\"nodes\":68},{\"clock_h\":1,\"nodes\":98}]",
        "/published_day/node_schedule/1/clock_h", "an hour after the previous step's"},
@@ -193,13 +220,7 @@ TEST_CASE("a malformed published day names the path and the expected form") {
       {"published_day.node_schedule=[{\"clock_h\":0,\"nodes\":-1}]", "/published_day/node_schedule/0/nodes",
        "a number >= 0"},
   };
-  for (const Case& c : cases) {
-    INFO(c.set);
-    const auto msg = error_of({c.set});
-    CHECK_THAT(msg, Catch::Contains("deepseek-v3-r1-day.json"));
-    CHECK_THAT(msg, Catch::Contains(c.path));
-    CHECK_THAT(msg, Catch::Contains(c.expected));
-  }
+  check_error_cases(cases);
   CHECK_THAT(error_of({"published_day.extra=1"}), Catch::Contains("/published_day"));
 }
 
