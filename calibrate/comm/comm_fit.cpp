@@ -232,22 +232,22 @@ CommFitReport fit_comm_model(const HardwareSpec& hw, const ModelSpec& model) {
     const std::string kernel = t.one_of("kernel", {"normal", "low_latency"});
     const A2aMode mode = kernel == "normal" ? A2aMode::kNormal : A2aMode::kLowLatency;
     fit.ll_nvlink = mode == A2aMode::kLowLatency && t.one_of("transport", {"rdma", "nvlink"}) == "nvlink";
-    const int tokens = static_cast<int>(t.positive_int("tokens_per_rank"));
-    const int top_k = static_cast<int>(t.positive_int("top_k"));
+    const int tokens = t.positive_int32("tokens_per_rank");
+    const int top_k = t.positive_int32("top_k");
     const double disp_bytes = t.positive("dispatch_bytes_per_token");
     const double comb_bytes = t.positive("combine_bytes_per_token");
     FlowCommParams shape;
     shape.low_latency.use_nvlink = fit.ll_nvlink;
-    shape.calibrated_sms = mode == A2aMode::kNormal ? static_cast<int>(t.positive_int("num_sms")) : 1;
+    shape.calibrated_sms = mode == A2aMode::kNormal ? t.positive_int32("num_sms") : 1;
     const FlowCommCostModel costing(model, hw, shape, CommTier::kBottleneck, 0.0);
     const JsonReader rows = t.at("rows");
     for (std::size_t ri = 0; ri < rows.array_size(); ++ri) {
       const JsonReader row = rows.at(ri);
-      const int ep = static_cast<int>(row.positive_int("ep"));
+      const int ep = row.positive_int32("ep");
       Routing routing;
       if (mode == A2aMode::kNormal) {
-        routing = normal_routing(fit.name, ep, tokens, top_k, static_cast<int>(t.positive_int("num_experts")),
-                                 static_cast<int>(t.positive_int("max_topk_groups")));
+        routing = normal_routing(fit.name, ep, tokens, top_k, t.positive_int32("num_experts"),
+                                 t.positive_int32("max_topk_groups"));
       } else {
         // DeepEP's LL test uses 288 experts; EP sizes that do not divide 288 need 256.
         const auto options = t.number_array("num_experts");

@@ -88,7 +88,7 @@ KernelComparison compare_kernel_tables(const HardwareSpec& hw, const JsonReader&
   c.date = on.string("date");
   c.driver = on.string_or("driver_version", "");
   c.library = "cuBLASLt " + on.string_or("cublaslt_version", "?");
-  c.sm_count = static_cast<int>(on.positive_int("sm_count"));
+  c.sm_count = on.positive_int32("sm_count");
   const int sms = std::min(c.sm_count, hw.gpu.sm_count);
   const KernelModelParams params = parse_kernel_model(hw);
   const KernelCostModel model(hw.gpu, params);

@@ -92,7 +92,7 @@ FlowCommParams load_flow_comm_params(const HardwareSpec& hw, const std::string& 
   const JsonReader c = root.at("comm_model");
   c.only_keys({"source", "fitted_on", "command", "calibrated_sms", "normal", "low_latency",
                "low_latency_nvlink", "leave_one_out"});
-  p.calibrated_sms = static_cast<int>(c.positive_int("calibrated_sms"));
+  p.calibrated_sms = c.positive_int32("calibrated_sms");
   const JsonReader n = c.at("normal");
   p.normal.latency_ns = n.non_negative("latency_ns");
   p.normal.nvlink_efficiency = n.positive("nvlink_efficiency");

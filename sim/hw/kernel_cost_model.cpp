@@ -41,16 +41,16 @@ GemmTiling parse_gemm_tiling(const JsonReader& r) {
                "block_n_step", "block_k_fp8", "block_k_bf16", "out_bytes_per_elem",
                "multicast_ways", "multicast_min_m"});
   GemmTiling t;
-  t.block_m_small = static_cast<int>(r.positive_int("block_m_small"));
-  t.small_m_max = static_cast<int>(r.positive_int("small_m_max"));
-  t.block_m = static_cast<int>(r.positive_int("block_m"));
-  t.block_n_min = static_cast<int>(r.positive_int("block_n_min"));
-  t.block_n_max = static_cast<int>(r.positive_int("block_n_max"));
-  t.block_n_step = static_cast<int>(r.positive_int("block_n_step"));
-  t.block_k_fp8 = static_cast<int>(r.positive_int("block_k_fp8"));
-  t.block_k_bf16 = static_cast<int>(r.positive_int("block_k_bf16"));
+  t.block_m_small = r.positive_int32("block_m_small");
+  t.small_m_max = r.positive_int32("small_m_max");
+  t.block_m = r.positive_int32("block_m");
+  t.block_n_min = r.positive_int32("block_n_min");
+  t.block_n_max = r.positive_int32("block_n_max");
+  t.block_n_step = r.positive_int32("block_n_step");
+  t.block_k_fp8 = r.positive_int32("block_k_fp8");
+  t.block_k_bf16 = r.positive_int32("block_k_bf16");
   t.out_bytes_per_elem = r.positive("out_bytes_per_elem");
-  t.multicast_ways = static_cast<int>(r.positive_int("multicast_ways"));
+  t.multicast_ways = r.positive_int32("multicast_ways");
   t.multicast_min_m = r.positive_int("multicast_min_m");
   if (t.block_n_max < t.block_n_min) r.fail_at("block_n_max", "an integer >= block_n_min");
   return t;

@@ -68,8 +68,8 @@ class ScheduleAutoscaler final : public Autoscaler {
       e.only_keys({"clock_h", "prefill_units", "decode_units"});
       const double h = e.non_negative("clock_h");
       if (h >= 24) e.at("clock_h").fail("an hour in [0, 24)");
-      steps_.push_back({h, FleetTarget{static_cast<int>(e.positive_int("prefill_units")),
-                                       static_cast<int>(e.positive_int("decode_units"))}});
+      steps_.push_back({h, FleetTarget{e.positive_int32("prefill_units"),
+                                       e.positive_int32("decode_units")}});
     }
     std::sort(steps_.begin(), steps_.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });

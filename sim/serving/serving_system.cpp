@@ -16,23 +16,6 @@ JsonReader policy(const ScenarioSpec& s, const char* key) {
   return JsonReader(s.policies, s.file, "/policies").at(key);
 }
 
-// Weights one decode GPU holds: all attention (DP), the dense layers, the shared expert and its
-// routed-expert slots in every MoE layer, embedding and head, and the MTP module if used.
-double decode_weight_bytes_per_gpu(const ModelSpec& m, const UnitSpec& u) {
-  const int moe_layers = m.num_moe_layers();
-  double params = m.num_layers * m.attention_params_per_layer() +
-                  m.num_dense_layers * m.dense_ffn_params_per_layer() +
-                  moe_layers * ((m.moe.num_shared_experts + u.slots_per_gpu) * m.expert_params() +
-                                m.router_params_per_layer()) +
-                  2.0 * m.embedding_params();
-  if (u.mtp)
-    params += m.mtp_layers * (m.attention_params_per_layer() +
-                              (m.moe.num_shared_experts + u.slots_per_gpu) * m.expert_params());
-  return params * m.precision.weight_bytes_per_param;
-}
-
-// Attended key positions for computing tokens [p0, p1) of a causal prompt (1-based positions).
-
 }  // namespace
 
 ServingSystem::ServingSystem(const ScenarioSpec& s)
@@ -53,7 +36,7 @@ ServingSystem::ServingSystem(const ScenarioSpec& s)
   pairs_per_token_ = prefill_pairs_per_token_time();
   tokens_per_step_ = s.decode.mtp ? 1.0 + s.decode.mtp_acceptance : 1.0;
   const double usable = s.hardware.gpu.hbm_bytes * (1.0 - s.kv_reserve_fraction) -
-                        decode_weight_bytes_per_gpu(s.model, s.decode);
+                        s.model.weight_bytes_per_gpu(s.decode.slots_per_gpu, s.decode.mtp);
   kv_capacity_tok_ = std::max(0.0, usable / s.model.kv_cache_bytes_per_token());
   storage_bytes_per_s_per_unit_ =
       s.hardware.kv_storage_read_bytes_per_s_per_node * s.prefill.nodes_per_unit;

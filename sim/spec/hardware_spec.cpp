@@ -14,7 +14,7 @@ HardwareSpec load_hardware_spec(const std::string& path) {
   const JsonReader g = r.at("gpu");
   g.only_keys({"sm_count", "hbm_bytes", "hbm_bytes_per_s", "bf16_flops_per_s",
                "bf16_practical_flops_per_s", "fp8_flops_per_s", "boost_clock_hz"});
-  h.gpu.sm_count = static_cast<int>(g.positive_int("sm_count"));
+  h.gpu.sm_count = g.positive_int32("sm_count");
   h.gpu.hbm_bytes = g.positive("hbm_bytes");
   h.gpu.hbm_bytes_per_s = g.positive("hbm_bytes_per_s");
   h.gpu.bf16_flops_per_s = g.positive("bf16_flops_per_s");
@@ -23,11 +23,11 @@ HardwareSpec load_hardware_spec(const std::string& path) {
   h.gpu.boost_clock_hz = g.positive("boost_clock_hz");
   const JsonReader n = r.at("node");
   n.only_keys({"gpus_per_node", "nvlink_bytes_per_s"});
-  h.gpus_per_node = static_cast<int>(n.positive_int("gpus_per_node"));
+  h.gpus_per_node = n.positive_int32("gpus_per_node");
   h.nvlink_bytes_per_s = n.positive("nvlink_bytes_per_s");
   const JsonReader c = r.at("nic");
   c.only_keys({"nics_per_gpu", "bytes_per_s"});
-  h.nics_per_gpu = static_cast<int>(c.positive_int("nics_per_gpu"));
+  h.nics_per_gpu = c.positive_int32("nics_per_gpu");
   h.nic_bytes_per_s = c.positive("bytes_per_s");
   const JsonReader s = r.at("kv_storage");
   s.only_keys({"read_bytes_per_s_per_node"});

@@ -63,6 +63,14 @@ double ModelSpec::kv_cache_bytes_per_token() const {
          precision.kv_cache_bytes_per_elem;
 }
 
+double ModelSpec::weight_bytes_per_gpu(int expert_slots, bool with_mtp) const {
+  const double experts = (moe.num_shared_experts + expert_slots) * expert_params();
+  double params = num_layers * attention_params_per_layer() + num_dense_layers * dense_ffn_params_per_layer() +
+                  num_moe_layers() * (experts + router_params_per_layer()) + 2.0 * embedding_params();
+  if (with_mtp) params += mtp_layers * (attention_params_per_layer() + experts);
+  return params * precision.weight_bytes_per_param;
+}
+
 ModelSpec load_model_spec(const std::string& path) {
   const Json doc = load_json_file(path);
   JsonReader r(doc, path);
@@ -71,34 +79,34 @@ ModelSpec load_model_spec(const std::string& path) {
   ModelSpec m;
   m.file = path;
   m.name = r.string("name");
-  m.hidden_size = static_cast<int>(r.positive_int("hidden_size"));
-  m.num_layers = static_cast<int>(r.positive_int("num_layers"));
-  m.num_dense_layers = static_cast<int>(r.non_negative_int("num_dense_layers"));
+  m.hidden_size = r.positive_int32("hidden_size");
+  m.num_layers = r.positive_int32("num_layers");
+  m.num_dense_layers = r.non_negative_int32("num_dense_layers");
   if (m.num_dense_layers > m.num_layers)
     r.at("num_dense_layers").fail("an integer <= num_layers (" + std::to_string(m.num_layers) + ")");
-  m.dense_intermediate_size = static_cast<int>(r.non_negative_int("dense_intermediate_size"));
-  m.vocab_size = static_cast<int>(r.positive_int("vocab_size"));
+  m.dense_intermediate_size = r.non_negative_int32("dense_intermediate_size");
+  m.vocab_size = r.positive_int32("vocab_size");
 
   const JsonReader a = r.at("attention");
   a.only_keys({"type", "num_heads", "q_lora_rank", "kv_lora_rank", "qk_nope_head_dim",
                "qk_rope_head_dim", "v_head_dim"});
   a.one_of("type", {"mla"});
-  m.attention.num_heads = static_cast<int>(a.positive_int("num_heads"));
-  m.attention.q_lora_rank = static_cast<int>(a.positive_int("q_lora_rank"));
-  m.attention.kv_lora_rank = static_cast<int>(a.positive_int("kv_lora_rank"));
-  m.attention.qk_nope_head_dim = static_cast<int>(a.positive_int("qk_nope_head_dim"));
-  m.attention.qk_rope_head_dim = static_cast<int>(a.positive_int("qk_rope_head_dim"));
-  m.attention.v_head_dim = static_cast<int>(a.positive_int("v_head_dim"));
+  m.attention.num_heads = a.positive_int32("num_heads");
+  m.attention.q_lora_rank = a.positive_int32("q_lora_rank");
+  m.attention.kv_lora_rank = a.positive_int32("kv_lora_rank");
+  m.attention.qk_nope_head_dim = a.positive_int32("qk_nope_head_dim");
+  m.attention.qk_rope_head_dim = a.positive_int32("qk_rope_head_dim");
+  m.attention.v_head_dim = a.positive_int32("v_head_dim");
 
   const JsonReader e = r.at("moe");
   e.only_keys({"num_routed_experts", "num_shared_experts", "top_k", "num_expert_groups",
                "num_groups_selected", "expert_intermediate_size"});
-  m.moe.num_routed_experts = static_cast<int>(e.positive_int("num_routed_experts"));
-  m.moe.num_shared_experts = static_cast<int>(e.non_negative_int("num_shared_experts"));
-  m.moe.top_k = static_cast<int>(e.positive_int("top_k"));
-  m.moe.num_expert_groups = static_cast<int>(e.positive_int("num_expert_groups"));
-  m.moe.num_groups_selected = static_cast<int>(e.positive_int("num_groups_selected"));
-  m.moe.expert_intermediate_size = static_cast<int>(e.positive_int("expert_intermediate_size"));
+  m.moe.num_routed_experts = e.positive_int32("num_routed_experts");
+  m.moe.num_shared_experts = e.non_negative_int32("num_shared_experts");
+  m.moe.top_k = e.positive_int32("top_k");
+  m.moe.num_expert_groups = e.positive_int32("num_expert_groups");
+  m.moe.num_groups_selected = e.positive_int32("num_groups_selected");
+  m.moe.expert_intermediate_size = e.positive_int32("expert_intermediate_size");
   if (m.moe.top_k > m.moe.num_routed_experts)
     e.at("top_k").fail("an integer <= num_routed_experts");
   if (m.moe.num_routed_experts % m.moe.num_expert_groups != 0)
@@ -111,7 +119,7 @@ ModelSpec load_model_spec(const std::string& path) {
 
   if (auto mtp = r.maybe("mtp")) {
     mtp->only_keys({"num_layers"});
-    m.mtp_layers = static_cast<int>(mtp->non_negative_int("num_layers"));
+    m.mtp_layers = mtp->non_negative_int32("num_layers");
   }
   const JsonReader p = r.at("precision");
   p.only_keys({"weight_bytes_per_param", "activation_dispatch_bytes_per_elem",

@@ -64,6 +64,10 @@ struct ModelSpec {
   double activated_params() const;  // per token: attention, dense FFN, shared + top-k experts
   double mtp_unique_params() const; // MTP module excluding the embedding and head it shares
   double kv_cache_bytes_per_token() const;
+  // Weight bytes one GPU of an expert-parallel unit holds: attention, dense FFNs, routers and
+  // embeddings replicated, the shared experts and `expert_slots` routed ones in each MoE layer,
+  // and the MTP module (with the same experts) when it runs.
+  double weight_bytes_per_gpu(int expert_slots, bool with_mtp) const;
 };
 
 ModelSpec load_model_spec(const std::string& path);

@@ -20,6 +20,11 @@ inline constexpr double kMaxRepeatsPerRun = 1e6;
 // about 6,400 times the Day-6 load.
 inline constexpr double kMaxRequestsPerDay = 1e12;
 
+// The largest node pool (and unit): 800,000 GPUs. Every unit the pool could hold is built at the
+// start, so a pool far past any fleet would only exhaust memory before the first event.
+inline constexpr int kMaxClusterNodes = 100'000;
+inline constexpr const char* kClusterNodesRange = "an integer in [1, 100000]";
+
 // Fails at `where` unless a process every `period_s` happens at most kMaxRepeatsPerRun times
 // over `duration_ns`.
 void check_repeats(const JsonReader& where, double period_s, TimeNs duration_ns);

@@ -2,6 +2,7 @@
 #include "sim/spec/scenario_spec.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 
 #include "sim/spec/diurnal_shape.hpp"
@@ -31,8 +32,8 @@ PublishedDay read_published_day(const JsonReader& r) {
     // does to the deployment.
     const JsonReader u = r.at("unit_nodes");
     u.only_keys({"prefill", "decode"});
-    d.prefill_nodes_per_unit = static_cast<int>(u.positive_int("prefill"));
-    d.decode_nodes_per_unit = static_cast<int>(u.positive_int("decode"));
+    d.prefill_nodes_per_unit = u.positive_int32("prefill");
+    d.decode_nodes_per_unit = u.positive_int32("decode");
   }
   for (std::size_t i = 0; i < n; ++i) {
     const JsonReader e = steps.at(i);
@@ -45,8 +46,8 @@ PublishedDay read_published_day(const JsonReader& r) {
     if (with_units) {
       // Every step or none: a fleet that can be simulated needs every step's units.
       e.only_keys({"clock_h", "nodes", "prefill_units", "decode_units"});
-      step.prefill_units = static_cast<int>(e.positive_int("prefill_units"));
-      step.decode_units = static_cast<int>(e.positive_int("decode_units"));
+      step.prefill_units = e.positive_int32("prefill_units");
+      step.decode_units = e.positive_int32("decode_units");
       const int unit_nodes =
           step.prefill_units * d.prefill_nodes_per_unit + step.decode_units * d.decode_nodes_per_unit;
       if (unit_nodes != step.nodes)
@@ -83,13 +84,14 @@ UnitSpec read_unit(const JsonReader& r, bool decode, const ModelSpec& m, const H
                  "comm_sms", "token_budget_per_gpu"});
   }
   UnitSpec u;
-  u.nodes_per_unit = static_cast<int>(r.positive_int("nodes_per_unit"));
+  u.nodes_per_unit = r.positive_int32("nodes_per_unit");
+  if (u.nodes_per_unit > kMaxClusterNodes) r.at("nodes_per_unit").fail(kClusterNodesRange);
   u.gpus_per_unit = u.nodes_per_unit * h.gpus_per_node;
-  u.dp_degree = static_cast<int>(r.positive_int("dp_degree"));
-  u.ep_degree = static_cast<int>(r.positive_int("ep_degree"));
-  u.redundant_experts = static_cast<int>(r.non_negative_int("redundant_experts"));
+  u.dp_degree = r.positive_int32("dp_degree");
+  u.ep_degree = r.positive_int32("ep_degree");
+  u.redundant_experts = r.non_negative_int32("redundant_experts");
   u.overlap = r.boolean("overlap");
-  u.comm_sms = static_cast<int>(r.non_negative_int("comm_sms"));
+  u.comm_sms = r.non_negative_int32("comm_sms");
   const std::string gpus = std::to_string(u.gpus_per_unit) + " (" +
                            std::to_string(u.nodes_per_unit) + " nodes x " +
                            std::to_string(h.gpus_per_node) + " GPUs)";
@@ -117,6 +119,29 @@ UnitSpec read_unit(const JsonReader& r, bool decode, const ModelSpec& m, const H
     u.token_budget_per_gpu = r.positive_int("token_budget_per_gpu");
   }
   return u;
+}
+
+// A unit's weights must fit each of its GPUs (prefill runs the MTP module whenever the model has
+// one), and a decode GPU must keep room for KV after them and the reserve.
+void check_weights_fit(const JsonReader& deployment, const ScenarioSpec& s) {
+  auto gb = [](double bytes) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f GB", bytes / 1e9);
+    return std::string(text);
+  };
+  const double hbm = s.hardware.gpu.hbm_bytes;
+  const double prefill = s.model.weight_bytes_per_gpu(s.prefill.slots_per_gpu, s.model.mtp_layers > 0);
+  if (prefill >= hbm)
+    deployment.fail_at("prefill", "a unit whose weights fit its GPUs: " + std::to_string(s.prefill.slots_per_gpu) +
+                                      " expert slots per GPU make " + gb(prefill) + " of weights per GPU, " +
+                                      "not under its " + gb(hbm) + " of HBM (more nodes per unit or fewer "
+                                      "redundant experts)");
+  const double decode = s.model.weight_bytes_per_gpu(s.decode.slots_per_gpu, s.decode.mtp);
+  const double usable = hbm * (1.0 - s.kv_reserve_fraction);
+  if (decode >= usable)
+    deployment.fail_at("decode", "a unit that keeps HBM for the KV cache: " + std::to_string(s.decode.slots_per_gpu) +
+                                     " expert slots per GPU make " + gb(decode) + " of weights per GPU, not under " +
+                                     "the " + gb(usable) + " of HBM that kv_reserve_fraction leaves");
 }
 
 LengthDistSpec read_length(const JsonReader& r) {
@@ -242,13 +267,15 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
 
   const JsonReader c = r.at("cluster");
   c.only_keys({"nodes"});
-  s.cluster_nodes = static_cast<int>(c.positive_int("nodes"));
+  s.cluster_nodes = c.positive_int32("nodes");
+  if (s.cluster_nodes > kMaxClusterNodes) c.at("nodes").fail(kClusterNodesRange);
 
   const JsonReader d = r.at("deployment");
   d.only_keys({"prefill", "decode", "kv_reserve_fraction"});
   s.prefill = read_unit(d.at("prefill"), false, s.model, s.hardware);
   s.decode = read_unit(d.at("decode"), true, s.model, s.hardware);
   s.kv_reserve_fraction = d.fraction("kv_reserve_fraction");
+  check_weights_fit(d, s);
   if (s.prefill.nodes_per_unit + s.decode.nodes_per_unit > s.cluster_nodes)
     c.at("nodes").fail("at least one prefill unit plus one decode unit (" +
                        std::to_string(s.prefill.nodes_per_unit + s.decode.nodes_per_unit) +

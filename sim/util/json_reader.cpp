@@ -2,6 +2,7 @@
 #include "sim/util/json_reader.hpp"
 
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -146,6 +147,18 @@ std::int64_t JsonReader::non_negative_int(const std::string& key) const {
   const std::int64_t v = r.as_int();
   if (v < 0) r.fail("an integer >= 0");
   return v;
+}
+
+int JsonReader::positive_int32(const std::string& key) const {
+  const std::int64_t v = positive_int(key);
+  if (v > std::numeric_limits<int>::max()) at(key).fail("an integer in [1, 2147483647]");
+  return static_cast<int>(v);
+}
+
+int JsonReader::non_negative_int32(const std::string& key) const {
+  const std::int64_t v = non_negative_int(key);
+  if (v > std::numeric_limits<int>::max()) at(key).fail("an integer in [0, 2147483647]");
+  return static_cast<int>(v);
 }
 
 std::string JsonReader::one_of(const std::string& key,

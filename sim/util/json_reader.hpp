@@ -52,6 +52,8 @@ class JsonReader {
   std::int64_t integer(const std::string& key) const { return at(key).as_int(); }
   std::int64_t positive_int(const std::string& key) const;
   std::int64_t non_negative_int(const std::string& key) const;
+  int positive_int32(const std::string& key) const;      // the same, also <= INT_MAX
+  int non_negative_int32(const std::string& key) const;
   bool boolean(const std::string& key) const { return at(key).as_bool(); }
   std::string string(const std::string& key) const { return at(key).as_string(); }
   std::string one_of(const std::string& key, std::initializer_list<const char*> allowed) const;

@@ -19,6 +19,19 @@ TEST_CASE("DeepSeek-V3 parameter counts match the published 671B total and 37B a
   CHECK(m.mtp_unique_params() == Approx(11.5e9).epsilon(0.02));
 }
 
+TEST_CASE("a GPU holding every routed expert holds the whole model; each slot adds one expert per MoE layer") {
+  const ModelSpec m = load_model_spec(FLEETSIM_SOURCE_DIR "/models/deepseek-v3.json");
+  const double bytes = m.precision.weight_bytes_per_param;
+  // The whole model less its final norm (7,168 weights, too few to matter in HBM).
+  CHECK(m.weight_bytes_per_gpu(m.moe.num_routed_experts, false) ==
+        Approx((m.total_params() - m.hidden_size) * bytes).epsilon(1e-12));
+  CHECK(m.weight_bytes_per_gpu(3, false) - m.weight_bytes_per_gpu(2, false) ==
+        Approx(m.num_moe_layers() * m.expert_params() * bytes));
+  // The MTP module adds its attention and the same experts, in each of its layers.
+  CHECK(m.weight_bytes_per_gpu(2, true) - m.weight_bytes_per_gpu(2, false) ==
+        Approx(m.mtp_layers * (m.attention_params_per_layer() + 3 * m.expert_params()) * bytes));
+}
+
 TEST_CASE("MLA KV cache is 576 BF16 elements per layer: 70,272 bytes per token") {
   const ModelSpec m = load_model_spec(FLEETSIM_SOURCE_DIR "/models/deepseek-v3.json");
   CHECK(m.attention.kv_cache_elems_per_layer() == 576);

@@ -190,12 +190,28 @@ TEST_CASE("inputs that would overflow the clock or never finish are errors with 
       {"sample_interval_s=0.05", "/sample_interval_s", "a period of at least 0.0864 s"},
       {"policies.eplb_period_s=1e-9", "/policies/eplb_period_s", "a period of at least 0.0864 s"},
       {"workload.requests_per_day=1e300", "/workload/requests_per_day", "a number in (0, 1e12]"},
+      {"cluster.nodes=1e7", "/cluster/nodes", "an integer in [1, 100000]"},
+      {"deployment.decode.nodes_per_unit=3e9", "/deployment/decode/nodes_per_unit", "an integer in [1, 2147483647]"},
   };
   check_error_cases(cases);
   // At the bounds, and a shorter run allows a finer sample.
   CHECK(error_of({"duration_s=31622400"}) == "");
   CHECK(error_of({"sample_interval_s=0.0864"}) == "");
   CHECK(error_of({"duration_s=3600", "sample_interval_s=0.0036"}) == "");
+}
+
+TEST_CASE("a unit whose weights do not fit its GPUs, or leave decode no KV room, is an error") {
+  const ErrorCase cases[] = {
+      // 256 routed + 3200 redundant experts over 32 GPUs: 108 slots, 298 GB per 80 GB GPU.
+      {"deployment.prefill.redundant_experts=3200", "/deployment/prefill",
+       "a unit whose weights fit its GPUs: 108 expert slots per GPU make 298.0 GB of weights per GPU, not under "
+       "its 80.0 GB of HBM"},
+      {"deployment.kv_reserve_fraction=0.75", "/deployment/decode",
+       "a unit that keeps HBM for the KV cache: 2 expert slots per GPU make 22.5 GB of weights per GPU, not under "
+       "the 20.0 GB of HBM"},
+  };
+  check_error_cases(cases);
+  CHECK(error_of({"deployment.kv_reserve_fraction=0.7"}) == "");
 }
 
 TEST_CASE("a validation figure must say whether it scales with the load") {
