@@ -9,6 +9,7 @@ const char* reject_reason_name(RejectReason r) {
   switch (r) {
     case RejectReason::kNoPrefillUnit: return "no_prefill_unit";
     case RejectReason::kPrefillQueueWait: return "prefill_queue_wait";
+    case RejectReason::kKvStorageBacklog: return "kv_storage_backlog";
     case RejectReason::kDecodeCapacity: return "decode_kv_capacity_wait";
     case RejectReason::kTooLong: return "exceeds_gpu_kv_capacity";
     case RejectReason::kCount: break;

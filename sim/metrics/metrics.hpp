@@ -16,6 +16,7 @@ namespace fleetsim {
 enum class RejectReason : std::uint8_t {
   kNoPrefillUnit,      // no prefill unit accepting requests
   kPrefillQueueWait,   // waited longer than slo.max_queue_wait_s before its prefill started
+  kKvStorageBacklog,   // its cached prefix could not be read from the KV store within that wait
   kDecodeCapacity,     // waited longer than slo.max_queue_wait_s for decode KV capacity
   kTooLong,            // input + output exceed a decode GPU's KV capacity
   kCount

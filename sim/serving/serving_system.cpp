@@ -285,12 +285,20 @@ void ServingSystem::on_arrival(TimeNs now) {
     reject(id, RejectReason::kNoPrefillUnit, now);
     return;
   }
-  // Cache hits are read from the KV storage through the unit's FIFO read pipe.
+  // Cache hits are read from the KV storage through the unit's FIFO read pipe. A request whose
+  // read would end after the client gave up (slo.max_queue_wait_s) is turned away now: queued, it
+  // would only hold its record until its turn came to be dropped, and an overloaded pipe's
+  // backlog (hence memory) would grow without bound.
   r.ready_ns = now;
   if (r.cached_tok > 0) {
     const double bytes = static_cast<double>(r.cached_tok) * s_.model.kv_cache_bytes_per_token();
-    p.storage_free_ns = std::max(p.storage_free_ns, now) + transfer_time_ns(bytes, storage_bytes_per_s_per_unit_);
-    r.ready_ns = p.storage_free_ns;
+    const TimeNs read_end = std::max(p.storage_free_ns, now) + transfer_time_ns(bytes, storage_bytes_per_s_per_unit_);
+    if (read_end - now > seconds_to_ns(s_.slo.max_queue_wait_s)) {
+      reject(id, RejectReason::kKvStorageBacklog, now);
+      return;
+    }
+    p.storage_free_ns = read_end;
+    r.ready_ns = read_end;
   }
   p.queues[rank].push_back(pool_, id);
   RankLoad& l = p.loads[rank];
