@@ -25,7 +25,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help is a ParseError that exits 0; any other bad command line is bad input, as a bad file.
+    return app.exit(e) == 0 ? 0 : fleetsim::cli::kExitBadInput;
   } catch (const fleetsim::ConfigError& e) {
     std::cerr << "fleetsim: error: " << e.what() << "\n";
     return fleetsim::cli::kExitBadInput;

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "calibrate/step/routing_draw.hpp"
+#include "sim/util/config_error.hpp"
 
 namespace fleetsim {
 
@@ -31,8 +32,22 @@ SimulatedStep simulated_step(const ServingSystem& sys, const StepOptions& o) {
   const StepTimer& timer = decode ? sys.decode_timer() : sys.prefill_timer();
   StepQuery& q = st.query;
   if (decode) {
+    // A batch that cannot be held is no operating point (and past int64 the costs overflow).
+    const double capacity_tok = sys.decode_kv_capacity_tok_per_gpu();
+    if (!(o.kv_tok > 0 && o.kv_tok <= capacity_tok))
+      throw ConfigError("--kv", "", format("expected a KV length in (0, %.0f] tokens (a decode GPU's KV capacity), got %g",
+                                           capacity_tok, o.kv_tok));
     double b = o.batch_per_gpu;
     if (b <= 0) b = sys.decode_unit_streams_at_slo(o.kv_tok) / u.gpus_per_unit;
+    if (!(b > 0))
+      throw ConfigError("--kv", "", format("expected a KV length at which some batch meets the %g tok/s speed SLO, "
+                                           "got %g (or give --batch-per-gpu)",
+                                           s.slo.min_output_tok_per_s, o.kv_tok));
+    if (b * o.kv_tok > capacity_tok)
+      throw ConfigError("--batch-per-gpu", "",
+                        format("expected a batch whose KV fits a decode GPU: %g sequences x %g tokens is above its "
+                               "KV capacity of %.0f tokens",
+                               b, o.kv_tok, capacity_tok));
     const double tok_per_seq = u.mtp ? 2.0 : 1.0;  // MTP verifies one draft token per step
     const double mb = std::ceil(b / 2);
     q.max_rank_mb.sequences = static_cast<std::int64_t>(mb);

@@ -28,7 +28,7 @@ void validate_sweep(const SweepSpec& spec) {
       std::string where;
       for (const auto& o : spec.grid.overrides(i)) where += (where.empty() ? "" : ", ") + o;
       throw ConfigError(e.file(), e.json_path(),
-                        std::string(e.what()) + " [grid point " + std::to_string(i) +
+                        e.expected() + " [grid point " + std::to_string(i) +
                             (where.empty() ? "" : ": " + where) + "]");
     }
   }

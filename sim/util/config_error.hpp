@@ -12,13 +12,16 @@ class ConfigError : public std::runtime_error {
       : std::runtime_error(file + ": at " + (json_path.empty() ? "/" : json_path) + ": " +
                            expected),
         file_(std::move(file)),
-        json_path_(std::move(json_path)) {}
+        json_path_(std::move(json_path)),
+        expected_(std::move(expected)) {}
   const std::string& file() const { return file_; }
   const std::string& json_path() const { return json_path_; }
+  const std::string& expected() const { return expected_; }  // the message without file and path
 
  private:
   std::string file_;
   std::string json_path_;
+  std::string expected_;
 };
 
 }  // namespace fleetsim

@@ -28,6 +28,21 @@ set -e
 [ "$rc" -eq 2 ] || fail "unknown policy: exit $rc"
 echo "$msg" | grep -q "/policies/prefill_lb: unknown" || fail "message: $msg"
 
+# Bad command-line values exit 2 like bad files, saying what was expected; --help exits 0.
+set +e
+msg=$("$bin" explain-step "$root/scenarios/deepseek-v3-r1-day.json" --batch-per-gpu -5 2>&1); rc=$?
+[ "$rc" -eq 2 ] || fail "negative batch: exit $rc"
+echo "$msg" | grep -q "expected a number > 0, got -5" || fail "message: $msg"
+msg=$("$bin" explain-step "$root/scenarios/deepseek-v3-r1-day.json" --kv 1e15 2>&1); rc=$?
+[ "$rc" -eq 2 ] || fail "KV past capacity: exit $rc"
+echo "$msg" | grep -q -- "--kv: at /: expected a KV length in (0, 703758] tokens" || fail "message: $msg"
+msg=$("$bin" explain-step "$root/scenarios/deepseek-v3-r1-day.json" --batch-per-gpu 1e9 2>&1); rc=$?
+[ "$rc" -eq 2 ] || fail "batch past capacity: exit $rc"
+echo "$msg" | grep -q "expected a batch whose KV fits a decode GPU" || fail "message: $msg"
+"$bin" run --help > /dev/null; rc=$?
+[ "$rc" -eq 0 ] || fail "--help: exit $rc"
+set -e
+
 # A small run writes the summary, the report and the series.
 "$bin" run "$root/scenarios/deepseek-v3-r1-day.json" --quiet --scale 0.01 \
   --set duration_s=3600 --out "$tmp/run" > "$tmp/stdout.txt"
