@@ -94,25 +94,30 @@ FlowCommParams load_flow_comm_params(const HardwareSpec& hw, const std::string& 
                "low_latency_nvlink", "leave_one_out"});
   p.calibrated_sms = c.positive_int32("calibrated_sms");
   const JsonReader n = c.at("normal");
-  p.normal.latency_ns = n.non_negative("latency_ns");
-  p.normal.nvlink_efficiency = n.positive("nvlink_efficiency");
-  p.normal.rdma_efficiency = n.positive("rdma_efficiency");
+  p.normal.latency_ns = n.number_in("latency_ns", 0, kMaxLatencyNs);
+  p.normal.nvlink_efficiency = n.number_in("nvlink_efficiency", kMinEfficiency, kMaxEfficiency);
+  p.normal.rdma_efficiency = n.number_in("rdma_efficiency", kMinEfficiency, kMaxEfficiency);
   if (ll_profile != "rdma" && ll_profile != "nvlink") {
     throw ConfigError(hw.file, "/comm_model", "low-latency profile 'rdma' or 'nvlink', got '" +
                                                   ll_profile + "'");
   }
   const bool nvl = ll_profile == "nvlink";
   const JsonReader l = c.at(nvl ? "low_latency_nvlink" : "low_latency");
-  p.low_latency.dispatch_latency_ns = l.non_negative("dispatch_latency_ns");
-  p.low_latency.combine_latency_ns = l.non_negative("combine_latency_ns");
-  p.low_latency.rdma_efficiency = l.positive("rdma_efficiency");
+  p.low_latency.dispatch_latency_ns = l.number_in("dispatch_latency_ns", 0, kMaxLatencyNs);
+  p.low_latency.combine_latency_ns = l.number_in("combine_latency_ns", 0, kMaxLatencyNs);
+  p.low_latency.rdma_efficiency = l.number_in("rdma_efficiency", kMinEfficiency, kMaxEfficiency);
   p.low_latency.use_nvlink = nvl;
-  if (nvl) p.low_latency.nvlink_efficiency = l.positive("nvlink_efficiency");
+  if (nvl) p.low_latency.nvlink_efficiency = l.number_in("nvlink_efficiency", kMinEfficiency, kMaxEfficiency);
   if (auto links = root.maybe("links")) {
     links->only_keys({"nvlink_latency_ns", "nic_port_latency_ns", "infiniband_latency_ns", "source"});
-    p.links.nvlink_ns = links->non_negative_int("nvlink_latency_ns");
-    p.links.nic_port_ns = links->non_negative_int("nic_port_latency_ns");
-    p.links.infiniband_ns = links->non_negative_int("infiniband_latency_ns");
+    auto latency_ns = [&](const char* key) {
+      const std::int64_t ns = links->non_negative_int(key);
+      if (static_cast<double>(ns) > kMaxLatencyNs) links->at(key).fail("an integer in [0, 1000000000]");
+      return ns;
+    };
+    p.links.nvlink_ns = latency_ns("nvlink_latency_ns");
+    p.links.nic_port_ns = latency_ns("nic_port_latency_ns");
+    p.links.infiniband_ns = latency_ns("infiniband_latency_ns");
   }
   return p;
 }

@@ -82,31 +82,27 @@ KernelModelParams parse_kernel_model(const HardwareSpec& hw) {
   g.only_keys({"compute_efficiency", "min_k_iteration_ns", "l2_bytes_per_s",
                "unaligned_n_overhead", "hbm_efficiency", "fixed_ns", "wave_latency_ns",
                "overlap_exponent"});
-  p.gemm.compute_efficiency = g.fraction("compute_efficiency");
-  p.gemm.min_k_iteration_ns = g.non_negative("min_k_iteration_ns");
-  p.gemm.l2_bytes_per_s = g.positive("l2_bytes_per_s");
-  p.gemm.unaligned_n_overhead = g.non_negative("unaligned_n_overhead");
-  p.gemm.hbm_efficiency = g.fraction("hbm_efficiency");
-  p.gemm.fixed_ns = g.non_negative("fixed_ns");
-  p.gemm.wave_latency_ns = g.non_negative("wave_latency_ns");
-  p.gemm.overlap_exponent = g.positive("overlap_exponent");
-  if (p.gemm.overlap_exponent < 1) g.fail_at("overlap_exponent", "a number >= 1");
-  if (p.gemm.compute_efficiency <= 0) g.fail_at("compute_efficiency", "a fraction > 0");
-  if (p.gemm.hbm_efficiency <= 0) g.fail_at("hbm_efficiency", "a fraction > 0");
+  // A kernel's efficiency is a share of the GPU's peak; see hardware_spec.hpp for the bounds.
+  auto efficiency = [](const JsonReader& r, const char* key) { return r.number_in(key, kMinEfficiency, 1.0); };
+  auto latency_ns = [](const JsonReader& r, const char* key) { return r.number_in(key, 0, kMaxLatencyNs); };
+  p.gemm.compute_efficiency = efficiency(g, "compute_efficiency");
+  p.gemm.min_k_iteration_ns = latency_ns(g, "min_k_iteration_ns");
+  p.gemm.l2_bytes_per_s = g.number_in("l2_bytes_per_s", kMinBytesPerS, kMaxBytesPerS);
+  p.gemm.unaligned_n_overhead = g.number_in("unaligned_n_overhead", 0, kMaxEfficiency);
+  p.gemm.hbm_efficiency = efficiency(g, "hbm_efficiency");
+  p.gemm.fixed_ns = latency_ns(g, "fixed_ns");
+  p.gemm.wave_latency_ns = latency_ns(g, "wave_latency_ns");
+  p.gemm.overlap_exponent = g.number_in("overlap_exponent", 1, kMaxEfficiency);
   const JsonReader m = k.at("mla_decode");
   m.only_keys({"compute_efficiency", "hbm_efficiency"});
-  p.mla_compute_efficiency = m.fraction("compute_efficiency");
-  p.mla_hbm_efficiency = m.fraction("hbm_efficiency");
+  p.mla_compute_efficiency = efficiency(m, "compute_efficiency");
+  p.mla_hbm_efficiency = efficiency(m, "hbm_efficiency");
   const JsonReader a = k.at("attention_prefill");
   a.only_keys({"compute_efficiency"});
-  p.prefill_attention_compute_efficiency = a.fraction("compute_efficiency");
+  p.prefill_attention_compute_efficiency = efficiency(a, "compute_efficiency");
   const JsonReader e = k.at("elementwise");
   e.only_keys({"hbm_efficiency"});
-  p.elementwise_hbm_efficiency = e.fraction("hbm_efficiency");
-  if (p.mla_compute_efficiency <= 0 || p.mla_hbm_efficiency <= 0 ||
-      p.prefill_attention_compute_efficiency <= 0 || p.elementwise_hbm_efficiency <= 0) {
-    k.fail("efficiencies > 0 in mla_decode, attention_prefill and elementwise");
-  }
+  p.elementwise_hbm_efficiency = efficiency(e, "hbm_efficiency");
   return p;
 }
 

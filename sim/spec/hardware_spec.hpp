@@ -8,6 +8,17 @@
 
 namespace fleetsim {
 
+// Plausibility bounds of a profile's rates: orders of magnitude around any accelerator, node or
+// network there is (an H800: 3.35e12 B/s HBM, 2e15 FP8 FLOP/s, 5e10 B/s per NIC). Inside them
+// every kernel and transfer of a step costs at most hours, so its nanoseconds cannot overflow;
+// a value outside them is a typo (a missing exponent), not a machine.
+inline constexpr double kMinBytesPerS = 1e8, kMaxBytesPerS = 1e15;
+inline constexpr double kMinFlopsPerS = 1e12, kMaxFlopsPerS = 1e18;
+inline constexpr double kMinClockHz = 1e8, kMaxClockHz = 1e10;
+// Efficiencies against those rates, and fixed latencies of one kernel or transfer (1 s at most).
+inline constexpr double kMinEfficiency = 0.01, kMaxEfficiency = 10;
+inline constexpr double kMaxLatencyNs = 1e9;
+
 struct GpuSpec {
   int sm_count = 0;
   double hbm_bytes = 0;

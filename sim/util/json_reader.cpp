@@ -1,6 +1,7 @@
 // Path-aware JSON access with ConfigError on every failed check.
 #include "sim/util/json_reader.hpp"
 
+#include <cstdio>
 #include <fstream>
 #include <limits>
 #include <set>
@@ -123,6 +124,17 @@ double JsonReader::non_negative(const std::string& key) const {
   auto r = at(key);
   const double v = r.as_number();
   if (!(v >= 0)) r.fail("a number >= 0");
+  return v;
+}
+
+double JsonReader::number_in(const std::string& key, double lo, double hi) const {
+  auto r = at(key);
+  const double v = r.as_number();
+  if (!(v >= lo && v <= hi)) {
+    char range[64];
+    std::snprintf(range, sizeof range, "a number in [%g, %g]", lo, hi);
+    r.fail(range);
+  }
   return v;
 }
 

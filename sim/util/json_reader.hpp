@@ -49,6 +49,7 @@ class JsonReader {
   double positive(const std::string& key) const;      // > 0
   double non_negative(const std::string& key) const;  // >= 0
   double fraction(const std::string& key) const;      // in [0, 1]
+  double number_in(const std::string& key, double lo, double hi) const;  // in [lo, hi]
   std::int64_t integer(const std::string& key) const { return at(key).as_int(); }
   std::int64_t positive_int(const std::string& key) const;
   std::int64_t non_negative_int(const std::string& key) const;

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <span>
 
+#include "sim/serving/serving_system.hpp"
 #include "sim/serving/workload.hpp"
 #include "sim/spec/scenario_spec.hpp"
 
@@ -81,14 +82,44 @@ TEST_CASE("missing field") {
   }
 }
 
-TEST_CASE("zero or negative bandwidth in a hardware profile") {
-  Json hw = load_json_file(FLEETSIM_SOURCE_DIR "/hw_profiles/h800.json");
-  hw["nic"]["bytes_per_s"] = -50e9;
-  const auto hw_path = write_temp("bad-hw.json", hw.dump());
-  const auto msg = error_of({"hardware=\"" + hw_path + "\""});
-  CHECK_THAT(msg, Catch::Contains("bad-hw.json"));
-  CHECK_THAT(msg, Catch::Contains("/nic/bytes_per_s"));
-  CHECK_THAT(msg, Catch::Contains("a number > 0"));
+TEST_CASE("a hardware rate or efficiency outside what any machine has is an error, not an overflow") {
+  // Each of these once ran: 1 B/s of HBM or 1e-300 FP8 FLOP/s made every kernel's nanoseconds
+  // overflow, and steps took 1 ns. The range names orders of magnitude around real machines.
+  struct Case {
+    std::vector<std::string> key;
+    double value;
+    std::string path, expected;
+  };
+  const Case cases[] = {
+      {{"nic", "bytes_per_s"}, -50e9, "/nic/bytes_per_s", "a number in [1e+08, 1e+15]"},
+      {{"gpu", "hbm_bytes_per_s"}, 1, "/gpu/hbm_bytes_per_s", "a number in [1e+08, 1e+15]"},
+      {{"gpu", "fp8_flops_per_s"}, 1e-300, "/gpu/fp8_flops_per_s", "a number in [1e+12, 1e+18]"},
+      {{"kernel_model", "mla_decode", "hbm_efficiency"}, 1e-12, "/kernel_model/mla_decode/hbm_efficiency",
+       "a number in [0.01, 1]"},
+      {{"kernel_model", "gemm", "fixed_ns"}, 1e18, "/kernel_model/gemm/fixed_ns", "a number in [0, 1e+09]"},
+      {{"comm_model", "low_latency", "dispatch_latency_ns"}, -1, "/comm_model/low_latency/dispatch_latency_ns",
+       "a number in [0, 1e+09]"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.path);
+    Json hw = load_json_file(FLEETSIM_SOURCE_DIR "/hw_profiles/h800.json");
+    Json* field = &hw;
+    for (const std::string& k : c.key) field = &(*field)[k];
+    *field = c.value;
+    const auto hw_path = write_temp("bad-hw.json", hw.dump());
+    std::string msg = error_of({"hardware=\"" + hw_path + "\""});
+    // The kernel and communication sections are read when the cost models are built.
+    if (msg.empty()) {
+      try {
+        ServingSystem sys(load_scenario(kScenario, {"hardware=\"" + hw_path + "\""}));
+      } catch (const ConfigError& e) {
+        msg = e.what();
+      }
+    }
+    CHECK_THAT(msg, Catch::Contains("bad-hw.json"));
+    CHECK_THAT(msg, Catch::Contains(c.path));
+    CHECK_THAT(msg, Catch::Contains(c.expected));
+  }
 }
 
 TEST_CASE("EP degree that does not match the unit's GPUs") {
