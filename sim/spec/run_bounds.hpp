@@ -2,6 +2,7 @@
 // an error naming its path, not a clock that overflows or a run that never reaches its end.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "sim/engine/time.hpp"
@@ -19,6 +20,9 @@ inline constexpr double kMaxRepeatsPerRun = 1e6;
 // The most requests per simulated day of a synthetic load: a mean gap of 86 ns between arrivals,
 // about 6,400 times the Day-6 load.
 inline constexpr double kMaxRequestsPerDay = 1e12;
+
+// The most times a trace may be replayed in a run (it is held as an int).
+inline constexpr std::int64_t kMaxTraceRepeats = 1'000'000;
 
 // The largest node pool (and unit): 800,000 GPUs. Every unit the pool could hold is built at the
 // start, so a pool far past any fleet would only exhaust memory before the first event.

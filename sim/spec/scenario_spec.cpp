@@ -202,7 +202,7 @@ WorkloadSpec read_workload(const JsonReader& r, const std::string& scenario_file
     w.trace_path = resolve_path(scenario_file, r.string("path"));
     w.trace_time_scale = r.positive("time_scale");
     const std::int64_t repeat = r.positive_int("repeat");
-    if (repeat > 1'000'000) r.at("repeat").fail("an integer in [1, 1000000]");
+    if (repeat > kMaxTraceRepeats) r.at("repeat").fail("an integer in [1, 1000000]");
     w.trace_repeat = static_cast<int>(repeat);
     w.kv_block_tok = r.positive_int("kv_block_tokens");
     w.prefix_cache_blocks = r.non_negative_int("prefix_cache_blocks");
