@@ -40,6 +40,7 @@ ServingSystem::ServingSystem(const ScenarioSpec& s)
   kv_capacity_tok_ = std::max(0.0, usable / s.model.kv_cache_bytes_per_token());
   storage_bytes_per_s_per_unit_ =
       s.hardware.kv_storage_read_bytes_per_s_per_node * s.prefill.nodes_per_unit;
+  max_queue_wait_ns_ = seconds_to_ns(s.slo.max_queue_wait_s);
   nominal_mix_ = nominal_request_mix(s.workload, s.seed);
 
   // Every unit the pool could hold exists from the start, off; the autoscaler turns them on.
@@ -293,7 +294,7 @@ void ServingSystem::on_arrival(TimeNs now) {
   if (r.cached_tok > 0) {
     const double bytes = static_cast<double>(r.cached_tok) * s_.model.kv_cache_bytes_per_token();
     const TimeNs read_end = std::max(p.storage_free_ns, now) + transfer_time_ns(bytes, storage_bytes_per_s_per_unit_);
-    if (read_end - now > seconds_to_ns(s_.slo.max_queue_wait_s)) {
+    if (read_end - now > max_queue_wait_ns_) {
       reject(id, RejectReason::kKvStorageBacklog, now);
       return;
     }
@@ -330,7 +331,6 @@ void ServingSystem::start_prefill_step(std::uint32_t u, TimeNs now) {
   PrefillUnit& p = prefill_[u];
   p.batch.clear();
   const double budget_d = static_cast<double>(s_.prefill.token_budget_per_gpu);
-  const TimeNs max_wait = seconds_to_ns(s_.slo.max_queue_wait_s);
   TimeNs next_ready = kTimeNever;
   RankBatch max_mb;
   double unit_tokens = 0, unit_pairs = 0, busiest_work = -1;
@@ -355,7 +355,7 @@ void ServingSystem::start_prefill_step(std::uint32_t u, TimeNs now) {
         break;
       }
       // A request that waited too long before its prefill started is turned away.
-      if (r.prefilled_tok == 0 && now - r.arrival_ns > max_wait) {
+      if (r.prefilled_tok == 0 && now - r.arrival_ns > max_queue_wait_ns_) {
         const RequestId next = fifo.unlink(pool_, prev, id);
         drop_queued(u, rank, r);
         reject(id, RejectReason::kPrefillQueueWait, now);
@@ -537,10 +537,9 @@ bool ServingSystem::route_to_decode(RequestId id, TimeNs now) {
 }
 
 void ServingSystem::retry_decode_waiting(TimeNs now) {
-  const TimeNs max_wait = seconds_to_ns(s_.slo.max_queue_wait_s);
   while (!decode_waiting_.empty()) {
     const RequestId id = decode_waiting_.front();
-    if (now - pool_[id].first_token_ns > max_wait) {
+    if (now - pool_[id].first_token_ns > max_queue_wait_ns_) {
       decode_waiting_.pop_front(pool_);
       --decode_streams_;
       reject(id, RejectReason::kDecodeCapacity, now);

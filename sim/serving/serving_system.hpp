@@ -154,6 +154,7 @@ class ServingSystem {
   double pairs_per_token_ = 1;  // attention pairs that cost a prefill GPU as much time as a token
   double kv_capacity_tok_ = 0;
   double storage_bytes_per_s_per_unit_ = 0;
+  TimeNs max_queue_wait_ns_ = 0;  // slo.max_queue_wait_s: how long a request waits before it is turned away
   // Demand observed since the last autoscaler decision.
   RequestMix iv_mix_;
   std::int64_t peak_reserved_tok_ = 0;

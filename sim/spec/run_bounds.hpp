@@ -29,9 +29,9 @@ inline constexpr std::int64_t kMaxTraceRepeats = 1'000'000;
 inline constexpr int kMaxClusterNodes = 100'000;
 inline constexpr const char* kClusterNodesRange = "an integer in [1, 100000]";
 
-// Fails at `where` unless a process every `period_s` happens at most kMaxRepeatsPerRun times
-// over `duration_ns`.
-void check_repeats(const JsonReader& where, double period_s, TimeNs duration_ns);
+// Fails unless a process every `period_s` (a number of seconds) happens at most
+// kMaxRepeatsPerRun times over `duration_ns`.
+void check_repeats(const JsonReader& period_s, TimeNs duration_ns);
 // The same for the period parameter `key` of a policy.
 void check_repeats(const Params& p, const std::string& key, TimeNs duration_ns);
 

@@ -261,7 +261,7 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
   s.start_clock_h = r.non_negative("start_clock_h");
   if (s.start_clock_h >= 24) r.at("start_clock_h").fail("an hour in [0, 24)");
   s.sample_interval_ns = seconds_to_ns(r.positive("sample_interval_s"));
-  check_repeats(r.at("sample_interval_s"), r.number("sample_interval_s"), s.duration_ns);
+  check_repeats(r.at("sample_interval_s"), s.duration_ns);
   s.model = load_model_spec(resolve_path(path, r.string("model")));
   s.hardware = load_hardware_spec(resolve_path(path, r.string("hardware")));
 
@@ -293,7 +293,7 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
                  "autoscaler", "layer_cost_model", "comm_cost_model"});
   s.policies = pol.json();
   s.eplb_period_ns = seconds_to_ns(pol.positive("eplb_period_s"));
-  check_repeats(pol.at("eplb_period_s"), pol.number("eplb_period_s"), s.duration_ns);
+  check_repeats(pol.at("eplb_period_s"), s.duration_ns);
 
   if (auto v = r.maybe("validation")) {
     for (std::size_t i = 0; i < v->array_size(); ++i) {
