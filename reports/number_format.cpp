@@ -39,6 +39,22 @@ std::string printf_fixed(double value, int decimals) {
 
 constexpr int kMaxDecimals = 6;
 
+// floor(log10(a)) for a > 0, clamped to [-7, 22], by comparison with the powers of ten as the
+// compiler rounds them: a logarithm's last bit differs between C libraries, and a power of ten
+// whose logarithm came out one bit low would floor to one less.
+// The clamp loses nothing: past it the decimals are pinned at 0 or kMaxDecimals either way.
+constexpr std::array<double, 30> kPowersOfTen{
+    1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+    1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+constexpr int kLeastExponent = -7;
+static_assert(kLeastExponent < -kMaxDecimals);
+
+int decimal_exponent(double a) {
+  int e = kLeastExponent;
+  for (std::size_t i = 1; i < kPowersOfTen.size() && a >= kPowersOfTen[i]; ++i) ++e;
+  return e;
+}
+
 }  // namespace
 
 std::string format_fixed(double value, int decimals) {
@@ -51,7 +67,7 @@ std::string format_count(double value) { return format_fixed(std::round(value), 
 std::string format_sig(double value, int significant) {
   if (!std::isfinite(value)) return kMissingValue;
   if (value == 0.0) return "0";
-  const int magnitude = static_cast<int>(std::floor(std::log10(std::fabs(value))));
+  const int magnitude = decimal_exponent(std::fabs(value));
   int decimals = significant - 1 - magnitude;
   if (decimals < 0) decimals = 0;
   if (decimals > kMaxDecimals) decimals = kMaxDecimals;

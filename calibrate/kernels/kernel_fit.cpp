@@ -5,6 +5,7 @@
 #include "calibrate/kernels/kernel_fit.hpp"
 #include "calibrate/kernels/error_stats.hpp"
 #include "calibrate/kernels/markdown_format.hpp"
+#include "sim/engine/portable_math.hpp"
 
 #include <Eigen/Dense>
 #include <algorithm>
@@ -24,28 +25,28 @@ using Theta = Eigen::Matrix<double, kNumGemmParams, 1>;
 constexpr double kTera = 1e12;
 constexpr double kGiga = 1e9;
 
-double logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
-double logit(double p) { return std::log(p / (1.0 - p)); }
+double logistic(double x) { return 1.0 / (1.0 + pmath::exp(-x)); }
+double logit(double p) { return pmath::log(p / (1.0 - p)); }
 
 // Efficiencies in (0, 1), times > 0, overlap exponent > 1: the fit cannot leave physical ground.
 GemmModelParams to_params(const Theta& t) {
   GemmModelParams g;
   g.compute_efficiency = logistic(t(0));
-  g.min_k_iteration_ns = std::exp(t(1));
+  g.min_k_iteration_ns = pmath::exp(t(1));
   g.hbm_efficiency = logistic(t(2));
-  g.fixed_ns = std::exp(t(3));
-  g.overlap_exponent = 1.0 + std::exp(t(4));
-  g.l2_bytes_per_s = std::exp(t(5)) * 1e12;
-  g.unaligned_n_overhead = std::exp(t(6));
-  g.wave_latency_ns = std::exp(t(7));
+  g.fixed_ns = pmath::exp(t(3));
+  g.overlap_exponent = 1.0 + pmath::exp(t(4));
+  g.l2_bytes_per_s = pmath::exp(t(5)) * 1e12;
+  g.unaligned_n_overhead = pmath::exp(t(6));
+  g.wave_latency_ns = pmath::exp(t(7));
   return g;
 }
 
 Theta to_theta(const GemmModelParams& g) {
   Theta t;
-  t << logit(g.compute_efficiency), std::log(g.min_k_iteration_ns), logit(g.hbm_efficiency),
-      std::log(g.fixed_ns), std::log(g.overlap_exponent - 1.0), std::log(g.l2_bytes_per_s / 1e12),
-      std::log(g.unaligned_n_overhead), std::log(g.wave_latency_ns);
+  t << logit(g.compute_efficiency), pmath::log(g.min_k_iteration_ns), logit(g.hbm_efficiency),
+      pmath::log(g.fixed_ns), pmath::log(g.overlap_exponent - 1.0), pmath::log(g.l2_bytes_per_s / 1e12),
+      pmath::log(g.unaligned_n_overhead), pmath::log(g.wave_latency_ns);
   return t;
 }
 
@@ -80,7 +81,7 @@ class GemmFitter {
     for (std::size_t i = 0; i < rows_.size(); ++i) {
       r(static_cast<Eigen::Index>(i)) =
           weight_[i] *
-          std::log(m.cost(rows_[i]->op, gpu_.sm_count).time_s / (rows_[i]->measured_us * 1e-6));
+          pmath::log(m.cost(rows_[i]->op, gpu_.sm_count).time_s / (rows_[i]->measured_us * 1e-6));
     }
     return r;
   }
@@ -316,7 +317,7 @@ KernelFitReport fit_kernel_model(const HardwareSpec& hw, const KernelFitOptions&
   const KernelCostModel fitted(hw.gpu, rep.params);
   double sum_sq_log = 0;  // unweighted, so the figure reads as a typical relative error
   for (const KernelBenchRow* r : all) {
-    sum_sq_log += std::pow(std::log(fitted.cost(r->op, hw.gpu.sm_count).time_s / (r->measured_us * 1e-6)), 2);
+    sum_sq_log += pmath::pow(pmath::log(fitted.cost(r->op, hw.gpu.sm_count).time_s / (r->measured_us * 1e-6)), 2);
   }
   rep.rms_log_error = std::sqrt(sum_sq_log / static_cast<double>(all.size()));
 

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "sim/engine/portable_math.hpp"
+
 namespace fleetsim {
 
 inline std::uint64_t splitmix64(std::uint64_t& state) {
@@ -76,7 +78,7 @@ class Rng {
   }
 
   bool bernoulli(double p) { return uniform() < p; }
-  double exponential(double mean) { return -mean * std::log(uniform_pos()); }
+  double exponential(double mean) { return -mean * pmath::log(uniform_pos()); }
 
   // Standard normal by the Marsaglia polar method (no cached second value: stateless per draw).
   double normal() {
@@ -84,15 +86,15 @@ class Rng {
       const double u = 2.0 * uniform() - 1.0;
       const double v = 2.0 * uniform() - 1.0;
       const double s = u * u + v * v;
-      if (s > 0.0 && s < 1.0) return u * std::sqrt(-2.0 * std::log(s) / s);
+      if (s > 0.0 && s < 1.0) return u * std::sqrt(-2.0 * pmath::log(s) / s);
     }
   }
   double normal(double mean, double sd) { return mean + sd * normal(); }
-  double lognormal(double mu, double sigma) { return std::exp(mu + sigma * normal()); }
+  double lognormal(double mu, double sigma) { return pmath::exp(mu + sigma * normal()); }
 
   // Gamma(shape, 1) by Marsaglia-Tsang; shape < 1 by the boost u^(1/shape).
   double gamma(double shape) {
-    if (shape < 1.0) return gamma(shape + 1.0) * std::pow(uniform_pos(), 1.0 / shape);
+    if (shape < 1.0) return gamma(shape + 1.0) * pmath::pow(uniform_pos(), 1.0 / shape);
     const double d = shape - 1.0 / 3.0;
     const double c = 1.0 / std::sqrt(9.0 * d);
     for (;;) {
@@ -104,7 +106,7 @@ class Rng {
       v = v * v * v;
       const double u = uniform_pos();
       if (u < 1.0 - 0.0331 * x * x * x * x) return d * v;
-      if (std::log(u) < 0.5 * x * x + d * (1.0 - v + std::log(v))) return d * v;
+      if (pmath::log(u) < 0.5 * x * x + d * (1.0 - v + pmath::log(v))) return d * v;
     }
   }
 

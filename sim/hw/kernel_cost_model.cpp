@@ -8,6 +8,7 @@
 #include <bit>
 #include <cmath>
 
+#include "sim/engine/portable_math.hpp"
 #include "sim/engine/time.hpp"
 
 namespace fleetsim {
@@ -20,7 +21,7 @@ std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; 
 double pnorm(double a, double b, double p) {
   const double hi = std::max(a, b), lo = std::min(a, b);
   if (hi <= 0) return 0;
-  return hi * std::pow(1.0 + std::pow(lo / hi, p), 1.0 / p);
+  return hi * pmath::pow(1.0 + pmath::pow(lo / hi, p), 1.0 / p);
 }
 
 int effective_sms(const GpuSpec& gpu, int sms) { return sms > 0 ? sms : gpu.sm_count; }

@@ -10,6 +10,8 @@
 #include <memory>
 #include <vector>
 
+#include "sim/engine/portable_math.hpp"
+
 namespace fleetsim {
 
 class LogHistogram {
@@ -17,8 +19,8 @@ class LogHistogram {
   // Bins cover [lo, hi) with `bins_per_decade` geometric bins; values outside land in the
   // first/last bin (extremes are still kept exactly).
   LogHistogram(double lo, double hi, int bins_per_decade)
-      : lo_(lo), log_lo_(std::log10(lo)), bins_per_decade_(bins_per_decade) {
-    const int n = static_cast<int>(std::ceil((std::log10(hi) - log_lo_) * bins_per_decade));
+      : lo_(lo), log_lo_(pmath::log10(lo)), bins_per_decade_(bins_per_decade) {
+    const int n = static_cast<int>(std::ceil((pmath::log10(hi) - log_lo_) * bins_per_decade));
     counts_.assign(static_cast<std::size_t>(std::max(n, 1)), 0);
     index_ = std::make_shared<const BinIndex>(*this);
   }
@@ -59,7 +61,7 @@ class LogHistogram {
       const double c = static_cast<double>(counts_[i]);
       if (c > 0 && cum + c >= target) {
         const double frac = (target - cum) / c;
-        const double v = std::pow(10.0, log_lo_ + (static_cast<double>(i) + frac) / bins_per_decade_);
+        const double v = pmath::pow(10.0, log_lo_ + (static_cast<double>(i) + frac) / bins_per_decade_);
         return std::clamp(v, min_, max_);
       }
       cum += c;
@@ -70,14 +72,14 @@ class LogHistogram {
   std::size_t bins() const { return counts_.size(); }
   std::uint64_t bin_count(std::size_t i) const { return counts_[i]; }
   double bin_lo(std::size_t i) const {
-    return std::pow(10.0, log_lo_ + static_cast<double>(i) / bins_per_decade_);
+    return pmath::pow(10.0, log_lo_ + static_cast<double>(i) / bins_per_decade_);
   }
   double bin_hi(std::size_t i) const { return bin_lo(i + 1); }
 
   // The bin by definition: floor((log10 x - log10 lo) * bins_per_decade), clamped.
   std::size_t bin_by_log(double x) const {
     if (!(x > lo_)) return 0;
-    const auto b = static_cast<std::size_t>((std::log10(x) - log_lo_) * bins_per_decade_);
+    const auto b = static_cast<std::size_t>((pmath::log10(x) - log_lo_) * bins_per_decade_);
     return std::min(b, counts_.size() - 1);
   }
 

@@ -8,6 +8,7 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "sim/engine/portable_math.hpp"
 #include "sim/policies/sampling.hpp"
 
 namespace fleetsim {
@@ -62,12 +63,12 @@ void ExpertRouter::update_popularity(Layer& l) {
   const std::size_t E = l.z.size();
   l.popularity.resize(E);
   if (cfg_.popularity == "lognormal") {
-    for (std::size_t e = 0; e < E; ++e) l.popularity[e] = std::exp(cfg_.sigma * l.z[e]);
+    for (std::size_t e = 0; e < E; ++e) l.popularity[e] = pmath::exp(cfg_.sigma * l.z[e]);
   } else if (cfg_.popularity == "zipf") {
     std::vector<int> order(E);
     std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return l.z[a] > l.z[b]; });
-    for (std::size_t r = 0; r < E; ++r) l.popularity[order[r]] = std::pow(static_cast<double>(r + 1), -cfg_.zipf_exponent);
+    for (std::size_t r = 0; r < E; ++r) l.popularity[order[r]] = pmath::pow(static_cast<double>(r + 1), -cfg_.zipf_exponent);
   } else {
     std::fill(l.popularity.begin(), l.popularity.end(), 1.0);
   }
@@ -95,7 +96,7 @@ void ExpertRouter::advance_to(TimeNs now) {
   popularity_ns_ += steps * interval_ns;
   if (cfg_.drift_time_s <= 0) return;
   // Exact Ornstein-Uhlenbeck transition over the elapsed intervals: stationary N(0, 1).
-  const double a = std::exp(-static_cast<double>(steps) * cfg_.refresh_interval_s / cfg_.drift_time_s);
+  const double a = pmath::exp(-static_cast<double>(steps) * cfg_.refresh_interval_s / cfg_.drift_time_s);
   const double noise = std::sqrt(std::max(0.0, 1.0 - a * a));
   for (auto& l : layers_) {
     for (auto& z : l.z) z = a * z + noise * popularity_rng_.normal();
@@ -116,7 +117,7 @@ void ExpertRouter::start_with_history(const ExpertPlacement& placement, int gpus
 void ExpertRouter::sample_token(const Layer& l, Rng& rng, std::span<int> experts) {
   const int G = cfg_.num_groups, group_size = cfg_.num_experts / G;
   constexpr double kNever = std::numeric_limits<double>::infinity();
-  auto race_key = [&](double rate) { return rate > 0 ? -std::log(rng.uniform_pos()) / rate : kNever; };
+  auto race_key = [&](double rate) { return rate > 0 ? -pmath::log(rng.uniform_pos()) / rate : kNever; };
   for (int g = 0; g < G; ++g) {
     group_best_[static_cast<std::size_t>(g)] = race_key(l.group_popularity[static_cast<std::size_t>(g)]);
     group_order_[static_cast<std::size_t>(g)] = g;
@@ -168,7 +169,7 @@ void ExpertRouter::sample_token(const Layer& l, Rng& rng, std::span<int> experts
       }
       const double u = rng.uniform_pos();
       if ((1.0 - u) * inv > bound) continue;
-      offer(best + -std::log(u) / l.popularity[static_cast<std::size_t>(e)], e);
+      offer(best + -pmath::log(u) / l.popularity[static_cast<std::size_t>(e)], e);
       update_bound();
     }
   }

@@ -8,6 +8,7 @@
 #include <span>
 #include <vector>
 
+#include "sim/engine/portable_math.hpp"
 #include "sim/engine/rng.hpp"
 
 namespace fleetsim {
@@ -28,7 +29,7 @@ inline std::int64_t binomial(Rng& rng, std::int64_t n, double p) {
     const double q = 1.0 - pp;
     const double ratio = pp / q;
     const double a = static_cast<double>(n + 1) * ratio;
-    double prob = std::exp(static_cast<double>(n) * std::log1p(-pp));
+    double prob = pmath::exp(static_cast<double>(n) * pmath::log1p(-pp));
     double u = rng.uniform();
     while (u > prob && x < n) {
       u -= prob;

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <deque>
+#include <string>
 
 #include "sim/serving/autoscaler.hpp"
 #include "sim/spec/clock_steps.hpp"
@@ -68,6 +69,10 @@ class ScheduleAutoscaler final : public Autoscaler {
       e.only_keys({"clock_h", "prefill_units", "decode_units"});
       const double h = e.non_negative("clock_h");
       if (h >= 24) e.at("clock_h").fail("an hour in [0, 24)");
+      // Two steps at one hour would leave which applies to the order the sort happens to give.
+      for (std::size_t j = 0; j < steps_.size(); ++j)
+        if (steps_[j].first == h)
+          e.at("clock_h").fail("an hour no other step has (step " + std::to_string(j) + " has it)");
       steps_.push_back({h, FleetTarget{e.positive_int32("prefill_units"),
                                        e.positive_int32("decode_units")}});
     }
@@ -318,7 +323,7 @@ AutoscalerRegistry build() {
           {"decode_units", "integer", "units", nullptr, "decode units held"}},
          [](const Params& p, const ScenarioSpec&) { return std::make_unique<FixedAutoscaler>(p); }});
   r.add({"schedule", "a wall-clock schedule of unit counts given as data",
-         {{"steps", "json", "", nullptr, "array of {clock_h, prefill_units, decode_units}"},
+         {{"steps", "json", "", nullptr, "array of {clock_h, prefill_units, decode_units}, one step per clock hour"},
           {"interval_s", "positive", "s", 300, "how often the schedule is checked"},
           {"warmup_s", "non_negative", "s", 0, "time for a unit to load weights before serving"}},
          [](const Params& p, const ScenarioSpec& s) { return std::make_unique<ScheduleAutoscaler>(p, s.duration_ns); }});

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sim/engine/portable_math.hpp"
+
 namespace fleetsim {
 
 StepTimer::StepTimer(const ScenarioSpec& s, const UnitSpec& unit, Phase phase,
@@ -20,13 +22,13 @@ StepTimer::StepTimer(const ScenarioSpec& s, const UnitSpec& unit, Phase phase,
 
 TimeNs StepTimer::all_to_all_ns(double tokens_per_gpu, A2aKind kind) const {
   if (tokens_per_gpu <= 0) return 0;
-  const double x = std::log2(tokens_per_gpu) * 8.0;
+  const double x = pmath::log2(tokens_per_gpu) * 8.0;
   const int lo = static_cast<int>(std::floor(x));
   auto at_bucket = [&](int b) -> TimeNs {
     const auto key = std::make_pair(static_cast<int>(kind), b);
     auto it = comm_cache_.find(key);
     if (it != comm_cache_.end()) return it->second;
-    const double t = std::exp2(b / 8.0);
+    const double t = pmath::exp2(b / 8.0);
     const int n = unit_.gpus_per_unit;
     AllToAllTraffic traffic;
     traffic.num_gpus = n;
@@ -52,9 +54,9 @@ TimeNs StepTimer::all_to_all_ns(double tokens_per_gpu, A2aKind kind) const {
 namespace {
 constexpr double kBucketsPerDoubling = 256;
 std::int64_t bucket_of(double x) {
-  return x > 0 ? static_cast<std::int64_t>(std::llround(std::log2(x) * kBucketsPerDoubling)) : -1;
+  return x > 0 ? static_cast<std::int64_t>(std::llround(pmath::log2(x) * kBucketsPerDoubling)) : -1;
 }
-double value_of(std::int64_t b) { return b < 0 ? 0.0 : std::exp2(static_cast<double>(b) / kBucketsPerDoubling); }
+double value_of(std::int64_t b) { return b < 0 ? 0.0 : pmath::exp2(static_cast<double>(b) / kBucketsPerDoubling); }
 }  // namespace
 
 StepResult StepTimer::step(const StepQuery& q) const {

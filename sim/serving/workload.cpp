@@ -6,6 +6,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "sim/engine/portable_math.hpp"
 #include "sim/spec/diurnal_shape.hpp"
 #include "sim/util/json_reader.hpp"
 
@@ -14,8 +15,8 @@ namespace fleetsim {
 LengthSampler::LengthSampler(const LengthDistSpec& spec)
     : spec_(spec), lognormal_(spec.kind == "lognormal") {
   if (lognormal_) {
-    sigma_ = std::sqrt(std::log1p(spec_.cv * spec_.cv));
-    mu_ = std::log(spec_.mean) - 0.5 * sigma_ * sigma_;
+    sigma_ = std::sqrt(pmath::log1p(spec_.cv * spec_.cv));
+    mu_ = pmath::log(spec_.mean) - 0.5 * sigma_ * sigma_;
   }
 }
 

@@ -198,6 +198,17 @@ TEST_CASE("a decision interval that would repeat over a million times in the run
   }
 }
 
+TEST_CASE("a schedule with two steps at one hour is a scenario error") {
+  const ScenarioSpec s = spec_with_slo();
+  const Json steps = Json::array({{{"clock_h", 6}, {"prefill_units", 2}, {"decode_units", 1}},
+                                  {{"clock_h", 0}, {"prefill_units", 1}, {"decode_units", 1}},
+                                  {{"clock_h", 6}, {"prefill_units", 3}, {"decode_units", 1}}});
+  const Json spec = {{"name", "schedule"}, {"params", {{"interval_s", 60}, {"steps", steps}}}};
+  CHECK_THROWS_WITH(autoscalers().create(JsonReader(spec, "test", "/policies/autoscaler"), s),
+                    Catch::Contains("/policies/autoscaler/params/steps/2/clock_h") &&
+                        Catch::Contains("an hour no other step has (step 0 has it)"));
+}
+
 TEST_CASE("at the pool's limit the window yields to the other kind's need") {
   const ScenarioSpec s = spec_with_slo();
   auto a = slo_capacity_with_window(s, 600);
