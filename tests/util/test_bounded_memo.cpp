@@ -52,4 +52,15 @@ TEST_CASE("bounded memo empties itself at its limit and stays correct") {
   CHECK(calls == n + 1);
   memo.clear();
   CHECK(memo.size() == 0);
+  // Cleared, it keeps its table but no entry: every key is computed again, once.
+  for (int pass = 0; pass < 2; ++pass) {
+    for (std::int64_t i = 0; i < 1000; ++i) {
+      const BoundedMemo<3, std::int64_t>::Key k{i, 2 * i, 3};
+      REQUIRE(memo.get(k, [&] {
+        ++calls;
+        return f(k);
+      }) == f(k));
+    }
+  }
+  CHECK(calls == n + 1 + 1000);
 }
