@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "apps/fleetsim/commands.hpp"
+#include "apps/fleetsim/number_option.hpp"
 #include "sim/study/fleet_planner.hpp"
 
 namespace fleetsim::cli {
@@ -47,15 +48,15 @@ void add_plan_command(CLI::App& app) {
   PlanSpec& s = o->spec;
   cmd->add_option("scenario", s.scenario, "scenario JSON file (default scenarios/deepseek-v3-r1-day.json)");
   cmd->add_option("--set", s.overrides, "override a scenario field: path=value")->allow_extra_args(false);
-  cmd->add_option("--slo.ttft-p99-s", s.slo.ttft_p99_s, "TTFT p99 target in s (default: the scenario's)");
-  cmd->add_option("--slo.min-output-tok-per-s", s.slo.min_output_tok_per_s,
+  add_number_option(*cmd, "--slo.ttft-p99-s", s.slo.ttft_p99_s, "TTFT p99 target in s (default: the scenario's)");
+  add_number_option(*cmd, "--slo.min-output-tok-per-s", s.slo.min_output_tok_per_s,
                   "median per-stream output speed target (default: the scenario's)");
-  cmd->add_option("--slo.tpot-p99-ms", s.slo.tpot_p99_ms, "TPOT p99 target in ms (default: none)");
-  cmd->add_option("--peak-rate", s.peak_rate_per_s, "peak requests/s (default: the workload's peak hour)");
-  cmd->add_option("--load-fraction", s.load_fraction, "plan for this fraction of the peak rate")
+  add_number_option(*cmd, "--slo.tpot-p99-ms", s.slo.tpot_p99_ms, "TPOT p99 target in ms (default: none)");
+  add_number_option(*cmd, "--peak-rate", s.peak_rate_per_s, "peak requests/s (default: the workload's peak hour)");
+  add_number_option(*cmd, "--load-fraction", s.load_fraction, "plan for this fraction of the peak rate")
       ->check(CLI::Range(1e-6, 1.0))->capture_default_str();
-  cmd->add_option("--window-s", s.window_s, "simulated window that decides a candidate")->capture_default_str();
-  cmd->add_option("--screen-s", s.screen_s, "short screening window run first")->capture_default_str();
+  add_number_option(*cmd, "--window-s", s.window_s, "simulated window that decides a candidate")->capture_default_str();
+  add_number_option(*cmd, "--screen-s", s.screen_s, "short screening window run first")->capture_default_str();
   cmd->add_option("--hardware", s.hardware, "hardware profiles to consider (default: the scenario's)")
       ->allow_extra_args(false);
   cmd->add_option("--prefill-nodes", s.prefill_nodes_per_unit, "prefill unit sizes in nodes")

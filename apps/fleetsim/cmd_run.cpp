@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "apps/fleetsim/commands.hpp"
+#include "apps/fleetsim/number_option.hpp"
 #include "apps/fleetsim/run_tables.hpp"
 #include "reports/report_data.hpp"
 #include "sim/metrics/economics.hpp"
@@ -126,10 +127,10 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--out", opts->out_dir, "output directory (default out/<scenario name>)");
   cmd->add_option("--set", opts->overrides, "override a scenario field: path.to.field=value")
       ->allow_extra_args(false);
-  cmd->add_option("--scale", opts->scale, "run this fraction of the load and the node pool")
+  add_number_option(*cmd, "--scale", opts->scale, "run this fraction of the load and the node pool")
       ->capture_default_str();
   cmd->add_flag("--quiet", opts->quiet, "no progress on stderr");
-  cmd->add_option("--trace-steps", opts->trace_steps_at_s,
+  add_number_option(*cmd, "--trace-steps", opts->trace_steps_at_s,
                   "write step_trace.json (Chrome/Perfetto) of the first prefill and decode steps "
                   "starting at or after this simulated second");
   cmd->callback([opts] { run(*opts); });

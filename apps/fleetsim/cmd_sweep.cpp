@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "apps/fleetsim/commands.hpp"
+#include "apps/fleetsim/number_option.hpp"
 #include "sim/study/mpi_context.hpp"
 #include "sim/study/parallel_runner.hpp"
 #include "sim/study/sweep.hpp"
@@ -86,7 +87,7 @@ void add_sweep_command(CLI::App& app) {
       ->allow_extra_args(false);
   cmd->add_option("--set", opts->overrides, "override a scenario field for every point: path=value")
       ->allow_extra_args(false);
-  cmd->add_option("--scale", opts->scale, "run this fraction of the load and the node pool")
+  add_number_option(*cmd, "--scale", opts->scale, "run this fraction of the load and the node pool")
       ->capture_default_str();
   cmd->add_option("--jobs,-j", opts->jobs, "worker threads per rank (0: one per core)")
       ->capture_default_str();

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "apps/fleetsim/commands.hpp"
+#include "apps/fleetsim/number_option.hpp"
 #include "apps/fleetsim/run_tables.hpp"
 #include "sim/metrics/day_comparison.hpp"
 #include "sim/study/metric_paths.hpp"
@@ -417,8 +418,8 @@ void add_validate_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("validate", "Regenerate docs/validation.md from simulation runs");
   cmd->add_option("scenario", o->scenario, "scenario JSON file")->capture_default_str();
   cmd->add_option("--out", o->out, "Markdown file to write")->capture_default_str();
-  cmd->add_option("--day-scale", o->day_scale, "scale of the production-day run")->capture_default_str();
-  cmd->add_option("--probe-s", o->probe_s, "simulated seconds of each capacity probe")->capture_default_str();
+  add_number_option(*cmd, "--day-scale", o->day_scale, "scale of the production-day run")->capture_default_str();
+  add_number_option(*cmd, "--probe-s", o->probe_s, "simulated seconds of each capacity probe")->capture_default_str();
   cmd->add_option("--other-seeds", o->other_seeds, "run the day again at this many next seeds (0: none)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "apps/fleetsim/number_option.hpp"
+
 namespace fleetsim::cli {
 
 namespace {
@@ -25,10 +27,10 @@ void add_step_command_options(CLI::App& cmd, StepCommandOptions& o) {
   cmd.add_option("--phase", o.phase, "prefill or decode")
       ->check(CLI::IsMember({"prefill", "decode"}))
       ->capture_default_str();
-  cmd.add_option("--batch-per-gpu", o.step.batch_per_gpu,
+  add_number_option(cmd, "--batch-per-gpu", o.step.batch_per_gpu,
                  "decode: sequences per GPU (default: the largest meeting the speed SLO)")
       ->check(kPositiveNumber);
-  cmd.add_option("--kv", o.step.kv_tok, "decode: mean KV length in tokens")
+  add_number_option(cmd, "--kv", o.step.kv_tok, "decode: mean KV length in tokens")
       ->check(kPositiveNumber)
       ->capture_default_str();
   cmd.add_option("--set", o.overrides, "override a scenario field: path.to.field=value");

@@ -193,7 +193,7 @@ inline double exp(double x) { return detail::exp_dd(x, 0.0); }
 inline double exp2(double x) {
   if (!(x < 1024)) return x != x ? x : detail::kInf;
   if (x < -1075) return 0.0;
-  // x = n/64 + d: n/64 and d are exact (|x| < 2^11 has no bits below 2^-42).
+  // x = n/64 + d exactly: n/64 lies on the grid of doubles near x, and |d| <= 1/128.
   const double nd = detail::round_to_int(x * 64);
   const double d = x - nd * (1.0 / 64);
   return detail::exp_reduced(static_cast<std::int64_t>(nd),
