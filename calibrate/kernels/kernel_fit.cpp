@@ -317,7 +317,8 @@ KernelFitReport fit_kernel_model(const HardwareSpec& hw, const KernelFitOptions&
   const KernelCostModel fitted(hw.gpu, rep.params);
   double sum_sq_log = 0;  // unweighted, so the figure reads as a typical relative error
   for (const KernelBenchRow* r : all) {
-    sum_sq_log += pmath::pow(pmath::log(fitted.cost(r->op, hw.gpu.sm_count).time_s / (r->measured_us * 1e-6)), 2);
+    const double log_error = pmath::log(fitted.cost(r->op, hw.gpu.sm_count).time_s / (r->measured_us * 1e-6));
+    sum_sq_log += log_error * log_error;
   }
   rep.rms_log_error = std::sqrt(sum_sq_log / static_cast<double>(all.size()));
 

@@ -4,6 +4,7 @@
 // depend on where it ran.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -200,11 +201,16 @@ inline double exp2(double x) {
                              d * (detail::kLn2_hi + detail::kLn2_lo));
 }
 
-// x^y for x >= 0 (a negative base gives NaN: the simulator raises only non-negative quantities).
+// x^y. A negative base takes an integer exponent (the sign by its parity), as std::pow does.
 inline double pow(double x, double y) {
   if (y == 0 || x == 1) return 1.0;
   if (x != x || y != y) return detail::kNaN;
-  if (x < 0) return detail::kNaN;
+  if (x < 0) {
+    if (std::floor(y) != y) return detail::kNaN;  // floor is exact on every machine
+    const double m = pow(-x, y);
+    const bool odd = std::floor(y * 0.5) != y * 0.5;
+    return odd ? -m : m;
+  }
   if (x == 0) return y > 0 ? 0.0 : detail::kInf;
   if (x == detail::kInf) return y > 0 ? detail::kInf : 0.0;
   const detail::Reduced r = detail::reduce_log(x);

@@ -119,6 +119,9 @@ TEST_CASE("portable functions give the IEEE answers at the edges", "[engine][mat
   CHECK(pmath::pow(kInf, 0.5) == kInf);
   CHECK(pmath::pow(kInf, -0.5) == 0.0);
   CHECK(std::isnan(pmath::pow(-2.0, 0.5)));
+  CHECK(pmath::pow(-2.0, 3.0) == -8.0);
+  CHECK(pmath::pow(-0.5, 2.0) == 0.25);
+  CHECK(pmath::pow(-3.0, -1.0) == std::pow(-3.0, -1.0));
   CHECK(pmath::pow(10.0, 400.0) == kInf);
 }
 

@@ -37,6 +37,12 @@ TEST_CASE("every GEMM table meets the leave-one-out bar (median <= 5%, max <= 15
   }
 }
 
+TEST_CASE("the full fit's RMS log error over all GEMM rows is a few percent") {
+  // A squared log error once came out NaN for every row the model ran fast on.
+  CHECK(report().rms_log_error > 0.0);
+  CHECK(report().rms_log_error < 0.10);
+}
+
 TEST_CASE("FlashMLA efficiencies come from the primary published peaks") {
   const KernelModelParams& p = report().params;
   CHECK(p.mla_compute_efficiency * 989e12 == Approx(660e12));
