@@ -2,7 +2,8 @@
 # Determinism end to end: the same scenario and seed give the same bytes run after run, and
 # whichever variant of the C library's maths the CPU selects (glibc picks FMA or non-FMA code by
 # CPU, and their last bits differ); no result-bearing source calls the C library's elementary
-# functions (sim/engine/portable_math.hpp says why).
+# functions (sim/engine/portable_math.hpp says why). Another architecture:
+# scripts/check-aarch64-determinism.sh.
 set -euo pipefail
 bin="$1"; root="$2"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -22,20 +23,5 @@ run "$tmp/a"
 run "$tmp/b"
 # Off x86-64 glibc the tunable is ignored and this is a third plain run.
 run "$tmp/c" GLIBC_TUNABLES=glibc.cpu.hwcaps=-AVX2,-FMA,-AVX512F
-n=0
-for f in "$tmp"/a/*.csv; do
-  name=$(basename "$f")
-  cmp -s "$f" "$tmp/b/$name" || fail "$name differs between two runs of one scenario and seed"
-  cmp -s "$f" "$tmp/c/$name" || fail "$name differs with glibc's non-FMA maths"
-  n=$((n + 1))
-done
-[ "$n" -ge 5 ] || fail "expected the run's CSV series, found $n files"
-# summary.json may differ only in the simulator's own speed and memory.
-strip() {
-  python3 -c 'import json, sys
-d = json.load(open(sys.argv[1]))
-for k in ("wall_s", "events_per_s", "requests_per_s", "peak_rss_mb"): d["sim"].pop(k)
-print(json.dumps(d, sort_keys=True))' "$1"
-}
-[ "$(strip "$tmp/a/summary.json")" = "$(strip "$tmp/c/summary.json")" ] || fail "summary.json differs"
-echo "determinism: $n CSV files and summary.json identical across runs and maths variants"
+"$root/scripts/compare-run-outputs.sh" "$tmp/a" "$tmp/b" "between two runs of one scenario and seed"
+"$root/scripts/compare-run-outputs.sh" "$tmp/a" "$tmp/c" "with glibc's non-FMA maths"
