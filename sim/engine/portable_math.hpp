@@ -35,16 +35,10 @@ inline double from_bits(std::uint64_t i) {
   return x;
 }
 
-// a + b as the rounded sum and its exact error (Knuth's TwoSum).
+// A value as the sum of a rounded head and a small tail.
 struct DoubleDouble {
   double hi, lo;
 };
-inline DoubleDouble two_sum(double a, double b) {
-  const double s = a + b;
-  const double bb = s - a;
-  const double err = (a - (s - bb)) + (b - bb);
-  return {s, err};
-}
 
 // a + b and its exact error when |a| >= |b| or a == 0 (Dekker's Fast2Sum).
 inline DoubleDouble fast_two_sum(double a, double b) {
@@ -109,6 +103,26 @@ inline Reduced reduce_log(double x) {
   return {k, {e.log_hi, e.log_lo}, r, tail};
 }
 
+// ln x = k ln2 + ln z as head and tail (|k ln2| >= 0.69 > |ln z| unless k = 0: Fast2Sum is exact).
+inline DoubleDouble log_dd(const Reduced& x) {
+  const DoubleDouble lz = log_z(x);
+  const double kd = static_cast<double>(x.k);
+  const DoubleDouble a = fast_two_sum(kd * kLn2_hi, lz.hi);
+  return fast_two_sum(a.hi, a.lo + lz.lo + kd * kLn2_lo);
+}
+
+// log_b x = k log_b(2) + ln z / ln b, from 1 / ln b and log_b(2) as heads and tails (|k log_b 2|
+// > |log_b z| unless k = 0).
+inline double log_base(const Reduced& x, double inv_ln_b_hi, double inv_ln_b_lo, double log_b2_hi,
+                       double log_b2_lo) {
+  const DoubleDouble lz = log_z(x);
+  const double kd = static_cast<double>(x.k);
+  const DoubleDouble p = two_prod(lz.hi, inv_ln_b_hi);
+  const double lo = p.lo + lz.hi * inv_ln_b_lo + lz.lo * inv_ln_b_hi;
+  const DoubleDouble a = fast_two_sum(kd * log_b2_hi, p.hi);
+  return a.hi + (a.lo + lo + kd * log_b2_lo);
+}
+
 // 2^(n/64) e^r for |r| <= ln2/128 (a little more is harmless); overflows to +inf.
 inline double exp_reduced(std::int64_t n, double r) {
   // e^r - 1 by its Taylor series to r^6 (|r|^7 / 7! < 3e-20).
@@ -146,37 +160,20 @@ inline double log(double x) {
     if (x == 0) return -detail::kInf;
     return x > 0 ? x : detail::kNaN;  // +inf stays; negative or NaN gives NaN
   }
-  const detail::Reduced r = detail::reduce_log(x);
-  const detail::DoubleDouble lz = detail::log_z(r);
-  const double kd = static_cast<double>(r.k);
-  // |k ln2| >= 0.69 > |ln z| unless k = 0.
-  const detail::DoubleDouble a = detail::fast_two_sum(kd * detail::kLn2_hi, lz.hi);
-  return a.hi + (a.lo + lz.lo + kd * detail::kLn2_lo);
+  return detail::log_dd(detail::reduce_log(x)).hi;
 }
 
 // Base-2 logarithm; exact for powers of two.
 inline double log2(double x) {
   if (!(x > 0) || x == detail::kInf) return log(x);
-  const detail::Reduced r = detail::reduce_log(x);
-  const detail::DoubleDouble lz = detail::log_z(r);
-  const detail::DoubleDouble p = detail::two_prod(lz.hi, detail::kInvLn2_hi);
-  const double lo = p.lo + lz.hi * detail::kInvLn2_lo + lz.lo * detail::kInvLn2_hi;
-  // |k| >= 1 > |log2 z| unless k = 0.
-  const detail::DoubleDouble a = detail::fast_two_sum(static_cast<double>(r.k), p.hi);
-  return a.hi + (a.lo + lo);
+  return detail::log_base(detail::reduce_log(x), detail::kInvLn2_hi, detail::kInvLn2_lo, 1.0, 0.0);
 }
 
 // Base-10 logarithm.
 inline double log10(double x) {
   if (!(x > 0) || x == detail::kInf) return log(x);
-  const detail::Reduced r = detail::reduce_log(x);
-  const detail::DoubleDouble lz = detail::log_z(r);
-  const double kd = static_cast<double>(r.k);
-  const detail::DoubleDouble p = detail::two_prod(lz.hi, detail::kInvLn10_hi);
-  const double lo = p.lo + lz.hi * detail::kInvLn10_lo + lz.lo * detail::kInvLn10_hi;
-  // |k log10(2)| >= 0.30 > |log10 z| unless k = 0.
-  const detail::DoubleDouble a = detail::fast_two_sum(kd * detail::kLog10Of2_hi, p.hi);
-  return a.hi + (a.lo + lo + kd * detail::kLog10Of2_lo);
+  return detail::log_base(detail::reduce_log(x), detail::kInvLn10_hi, detail::kInvLn10_lo,
+                          detail::kLog10Of2_hi, detail::kLog10Of2_lo);
 }
 
 // ln(1 + x), accurate for small x (Kahan: the rounding of 1 + x is divided back out).
@@ -213,12 +210,8 @@ inline double pow(double x, double y) {
   }
   if (x == 0) return y > 0 ? 0.0 : detail::kInf;
   if (x == detail::kInf) return y > 0 ? detail::kInf : 0.0;
-  const detail::Reduced r = detail::reduce_log(x);
-  const detail::DoubleDouble lz = detail::log_z(r);
-  const double kd = static_cast<double>(r.k);
   // ln x as a double-double, times y, then e^ of that pair.
-  const detail::DoubleDouble l = detail::fast_two_sum(kd * detail::kLn2_hi, lz.hi);
-  const detail::DoubleDouble lx = detail::fast_two_sum(l.hi, l.lo + lz.lo + kd * detail::kLn2_lo);
+  const detail::DoubleDouble lx = detail::log_dd(detail::reduce_log(x));
   const detail::DoubleDouble p = detail::two_prod(lx.hi, y);
   return detail::exp_dd(p.hi, p.lo + lx.lo * y);
 }
