@@ -39,7 +39,7 @@ inline std::int64_t binomial(Rng& rng, std::int64_t n, double p) {
     }
   } else {
     const double sd = std::sqrt(mean * (1.0 - pp));
-    x = std::llround(mean + sd * rng.normal());
+    x = pmath::llround(mean + sd * rng.normal());
     x = std::clamp<std::int64_t>(x, 0, n);
   }
   return flip ? n - x : x;

@@ -5,6 +5,7 @@
 #include <deque>
 #include <string>
 
+#include "sim/engine/portable_math.hpp"
 #include "sim/serving/autoscaler.hpp"
 #include "sim/spec/clock_steps.hpp"
 #include "sim/spec/run_bounds.hpp"
@@ -138,7 +139,7 @@ class SloCapacityAutoscaler final : public Autoscaler {
     FleetObservation planned = o;
     planned.computed_tok_per_s *= ahead;
     planned.arrivals_per_s *= ahead;
-    planned.decode_streams = static_cast<std::int64_t>(std::llround(static_cast<double>(o.decode_streams) * ahead));
+    planned.decode_streams = static_cast<std::int64_t>(pmath::llround(static_cast<double>(o.decode_streams) * ahead));
     Needs need;
     const FleetTarget decided = decide_for(planned, need);
     return hold_down(decided, need, o);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sim/policies/load_balancer.hpp"
+#include "sim/serving/prefill_queue.hpp"
 #include "sim/serving/request.hpp"
 #include "sim/serving/step_timer.hpp"
 #include "sim/serving/unit_state.hpp"
@@ -23,7 +24,7 @@ struct PrefillChunk {
 struct PrefillUnit {
   UnitState state = UnitState::kOff;
   TimeNs warm_at_ns = 0;  // when the current warm-up ends (an earlier, cancelled one is ignored)
-  std::vector<RequestFifo> queues;  // one per DP rank
+  std::vector<PrefillQueue> queues;  // one per DP rank
   std::vector<RankLoad> loads;      // what the rank balancer sees (queued work)
   std::unique_ptr<LoadBalancer> rank_lb;
   bool busy = false;

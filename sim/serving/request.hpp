@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sim/engine/time.hpp"
+#include "sim/util/huge_page_allocator.hpp"
 
 namespace fleetsim {
 
@@ -18,16 +19,14 @@ inline constexpr RequestId kNoRequest = static_cast<RequestId>(-1);
 // away at arrival, before any of its counts is used.
 struct alignas(64) Request {
   TimeNs arrival_ns = 0;
-  TimeNs ready_ns = 0;        // prefix KV loaded from disk: prefill may start
   TimeNs first_token_ns = 0;  // prefill done: first token out
   TimeNs decode_join_ns = 0;
   std::int64_t join_step = 0;     // the decode unit's step at which it joined the batch
   std::int32_t input_tok = 0;
   std::int32_t cached_tok = 0;    // prefix served from the on-disk KV cache
   std::int32_t output_tok = 0;
-  std::int32_t prefilled_tok = 0; // computed tokens done so far (chunked prefill)
   std::int32_t decode_rank = -1;
-  RequestId next = kNoRequest;    // intrusive FIFO link (rank queues, join queues)
+  RequestId next = kNoRequest;    // intrusive FIFO link (decode's waiting queue; the free list)
 
   std::int64_t computed_tok() const { return std::int64_t{input_tok} - cached_tok; }
 };
@@ -63,7 +62,7 @@ class RequestPool {
   std::size_t capacity() const { return slots_.size(); }
 
  private:
-  std::vector<Request> slots_;
+  std::vector<Request, HugePageAllocator<Request>> slots_;
   RequestId free_ = kNoRequest;
   std::size_t live_ = 0;
 };

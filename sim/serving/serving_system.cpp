@@ -2,10 +2,12 @@
 #include "sim/serving/serving_system.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <chrono>
 #include <cmath>
 #include <stdexcept>
 
+#include "sim/engine/portable_math.hpp"
 #include "sim/hw/cost_model_registry.hpp"
 
 namespace fleetsim {
@@ -190,14 +192,24 @@ RunStats ServingSystem::run(const ProgressFn& progress) {
   q_.push(autoscaler_->interval_ns(), EventPhase::kControl, kAutoscale, 0);
   q_.push(s_.sample_interval_ns, EventPhase::kControl, kSample, 0);
   q_.push(s_.eplb_period_ns, EventPhase::kControl, kEplb, 0);
-  schedule_next_arrival();
+  draw_next_arrival();
 
+  // The next arrival waits beside the queue rather than in it: arrivals are most of the events,
+  // and the one pending goes first at a tie, being the only event of the first phase (kArrival).
   std::uint64_t events = 0;
   TimeNs now = 0;
-  while (!q_.empty() && q_.top().time_ns <= s_.duration_ns) {
-    const Event e = q_.pop();
-    now = e.time_ns;
-    dispatch(e);
+  for (;;) {
+    const bool arrival = !arrivals_done_ && (q_.empty() || next_arrival_.time_ns <= q_.top().time_ns);
+    if (arrival) {
+      if (next_arrival_.time_ns > s_.duration_ns) break;
+      now = next_arrival_.time_ns;
+      on_arrival(now);
+    } else {
+      if (q_.empty() || q_.top().time_ns > s_.duration_ns) break;
+      const Event e = q_.pop();
+      now = e.time_ns;
+      dispatch(e);
+    }
     if ((++events & 0xFFFFF) == 0 && progress) progress(now, events);
   }
   now = s_.duration_ns;
@@ -221,7 +233,6 @@ RunStats ServingSystem::run(const ProgressFn& progress) {
 
 void ServingSystem::dispatch(const Event& e) {
   switch (static_cast<EventKind>(e.kind)) {
-    case kArrival: on_arrival(e.time_ns); break;
     case kPrefillKick: prefill_kick(e.target, e.time_ns); break;
     case kPrefillStepDone: on_prefill_step_done(e.target, e.time_ns); break;
     case kDecodeKick: decode_kick(e.target, e.time_ns); break;
@@ -244,13 +255,8 @@ void ServingSystem::dispatch(const Event& e) {
 
 // ---------------------------------------------------------------- arrivals and prefill
 
-void ServingSystem::schedule_next_arrival() {
-  if (arrivals_done_) return;
-  if (!workload_->next(next_arrival_)) {
-    arrivals_done_ = true;
-    return;
-  }
-  q_.push(next_arrival_.time_ns, EventPhase::kArrival, kArrival, 0);
+void ServingSystem::draw_next_arrival() {
+  if (!arrivals_done_ && !workload_->next(next_arrival_)) arrivals_done_ = true;
 }
 
 void ServingSystem::on_arrival(TimeNs now) {
@@ -267,7 +273,7 @@ void ServingSystem::on_arrival(TimeNs now) {
   r.input_tok = static_cast<std::int32_t>(a.input_tok);
   r.output_tok = static_cast<std::int32_t>(a.output_tok);
   r.cached_tok = static_cast<std::int32_t>(cached_tok);
-  schedule_next_arrival();  // `a` now holds the next arrival
+  draw_next_arrival();  // `a` now holds the next arrival
 
   if (static_cast<double>(total_tok) > kv_capacity_tok_ || total_tok > kMaxRequestTok) {
     reject(id, RejectReason::kTooLong, now);
@@ -290,7 +296,7 @@ void ServingSystem::on_arrival(TimeNs now) {
   // read would end after the client gave up (slo.max_queue_wait_s) is turned away now: queued, it
   // would only hold its record until its turn came to be dropped, and an overloaded pipe's
   // backlog (hence memory) would grow without bound.
-  r.ready_ns = now;
+  TimeNs ready_ns = now;
   if (r.cached_tok > 0) {
     const double bytes = static_cast<double>(r.cached_tok) * s_.model.kv_cache_bytes_per_token();
     const TimeNs read_end = std::max(p.storage_free_ns, now) + transfer_time_ns(bytes, storage_bytes_per_s_per_unit_);
@@ -299,9 +305,9 @@ void ServingSystem::on_arrival(TimeNs now) {
       return;
     }
     p.storage_free_ns = read_end;
-    r.ready_ns = read_end;
+    ready_ns = read_end;
   }
-  p.queues[rank].push_back(pool_, id);
+  p.queues[rank].push_back({now, ready_ns, id, r.cached_tok, static_cast<std::int32_t>(r.computed_tok()), 0});
   RankLoad& l = p.loads[rank];
   ++l.requests;
   l.tokens += r.computed_tok();
@@ -317,7 +323,7 @@ void ServingSystem::on_arrival(TimeNs now) {
   if (!p.busy && !p.kick_pending) {
     p.kick_pending = true;
     // Same instant, step phase: every arrival stamped `now` joins the batch first.
-    q_.push(std::max(now, r.ready_ns), EventPhase::kStep, kPrefillKick, static_cast<std::uint32_t>(u));
+    q_.push(ready_ns, EventPhase::kStep, kPrefillKick, static_cast<std::uint32_t>(u));
   }
 }
 
@@ -335,34 +341,30 @@ void ServingSystem::start_prefill_step(std::uint32_t u, TimeNs now) {
   RankBatch max_mb;
   double unit_tokens = 0, unit_pairs = 0, busiest_work = -1;
   std::int64_t logit_tokens = 0;
-  for (const RequestFifo& fifo : p.queues) {
-    if (!fifo.empty()) pool_.prefetch(fifo.front());
-  }
+  for (const PrefillQueue& queue : p.queues) queue.prefetch_front();
   for (std::size_t rank = 0; rank < p.queues.size(); ++rank) {
-    RequestFifo& fifo = p.queues[rank];
+    PrefillQueue& queue = p.queues[rank];
     std::int64_t tokens = 0, seqs = 0, logits = 0;
     double pairs = 0;
-    RequestId prev = kNoRequest;
     // The budget is in token-equivalents: a computed token plus its attention, at the exchange
     // rate of their time on a prefill GPU (pairs_per_token_). Capping each rank's work this way
     // balances core attention across the DP ranks of a step, the published prefill objective.
     double work = 0;
-    for (RequestId id = fifo.front(); id != kNoRequest && work < budget_d;) {
-      const Request& r = pool_[id];
-      if (r.next != kNoRequest) pool_.prefetch(r.next);  // the chain's next record, while this one is costed
+    for (std::size_t i = 0; i < queue.size() && work < budget_d;) {
+      const QueuedPrefill& r = queue[i];
       if (r.ready_ns > now) {
         next_ready = std::min(next_ready, r.ready_ns);
         break;
       }
       // A request that waited too long before its prefill started is turned away.
       if (r.prefilled_tok == 0 && now - r.arrival_ns > max_queue_wait_ns_) {
-        const RequestId next = fifo.unlink(pool_, prev, id);
-        drop_queued(u, rank, r);
-        reject(id, RejectReason::kPrefillQueueWait, now);
-        id = next;
+        const QueuedPrefill dropped = r;
+        queue.erase(i);
+        drop_queued(u, rank, dropped);
+        reject(dropped.id, RejectReason::kPrefillQueueWait, now);
         continue;
       }
-      const std::int64_t left = r.computed_tok() - r.prefilled_tok;
+      const std::int64_t left = r.left_tok();
       const double p0 = static_cast<double>(r.cached_tok + r.prefilled_tok);
       // The most tokens c from prompt position p0 whose work c + causal_pairs(p0, p0 + c) / R
       // fits what is left of the budget (at least a block, so that a rank never stalls on one
@@ -377,15 +379,14 @@ void ServingSystem::start_prefill_step(std::uint32_t u, TimeNs now) {
         chunk = std::min<std::int64_t>(left, s_.workload.kv_block_tok);
       }
       const double att = causal_pairs(p0, p0 + static_cast<double>(chunk));
-      p.batch.push_back({id, static_cast<std::int32_t>(rank), chunk, att});
+      p.batch.push_back({r.id, static_cast<std::int32_t>(rank), chunk, att});
       work += static_cast<double>(chunk) + att / pairs_per_token_;
       tokens += chunk;
       pairs += att;
       ++seqs;
       if (chunk < left) break;  // this rank's work is full; finished requests stay a prefix
       ++logits;
-      prev = id;
-      id = r.next;
+      ++i;
     }
     // Two microbatches split each rank's tokens evenly (a prompt may straddle them). The step
     // is costed on the busiest rank's tokens and attention together (the GPU every layer waits
@@ -435,34 +436,40 @@ void ServingSystem::start_prefill_step(std::uint32_t u, TimeNs now) {
 }
 
 // Takes a queued request's work out of its rank's and unit's balancer loads.
-void ServingSystem::drop_queued(std::uint32_t u, std::size_t rank, const Request& r) {
+void ServingSystem::drop_queued(std::uint32_t u, std::size_t rank, const QueuedPrefill& r) {
   PrefillUnit& p = prefill_[u];
-  const double att = causal_pairs(static_cast<double>(r.cached_tok), static_cast<double>(r.input_tok));
+  const double input_tok = static_cast<double>(std::int64_t{r.cached_tok} + r.computed_tok);
+  const double att = causal_pairs(static_cast<double>(r.cached_tok), input_tok);
   RankLoad& l = p.loads[rank];
   --l.requests;
-  l.tokens -= r.computed_tok();
+  l.tokens -= r.computed_tok;
   l.attention -= att;
   p.rank_lb->on_update(rank);
   --p.queued_requests;
-  p.queued_computed_tok -= static_cast<double>(r.computed_tok());
+  p.queued_computed_tok -= static_cast<double>(r.computed_tok);
   RankLoad& ul = prefill_unit_loads_[u];
   --ul.requests;
-  ul.tokens -= r.computed_tok();
+  ul.tokens -= r.computed_tok;
   ul.attention -= att;
   prefill_unit_lb_->on_update(u);
 }
 
 void ServingSystem::on_prefill_step_done(std::uint32_t u, TimeNs now) {
   PrefillUnit& p = prefill_[u];
-  // A step holds up to a few hundred chunks: their records are prefetched a few chunks ahead of
-  // the loop rather than all before it (measured faster on the peak window).
+  // A step holds up to a few hundred chunks: the records of the requests they finish are
+  // prefetched a few chunks ahead of the loop rather than all before it (measured faster on the
+  // peak window).
   constexpr std::size_t kAhead = 8;
   for (std::size_t i = 0; i < std::min(kAhead, p.batch.size()); ++i) pool_.prefetch(p.batch[i].request);
   for (std::size_t i = 0; i < p.batch.size(); ++i) {
     if (i + kAhead < p.batch.size()) pool_.prefetch(p.batch[i + kAhead].request);
     const PrefillChunk& c = p.batch[i];
-    Request& r = pool_[c.request];
-    r.prefilled_tok += c.tokens;
+    // A rank's chunks are the head of its queue, in order, and all but its last finish their
+    // request: each chunk's request is at the head once the ones before it are popped.
+    PrefillQueue& queue = p.queues[static_cast<std::size_t>(c.rank)];
+    QueuedPrefill& r = queue.front();
+    assert(r.id == c.request);
+    r.prefilled_tok += static_cast<std::int32_t>(c.tokens);
     RankLoad& l = p.loads[static_cast<std::size_t>(c.rank)];
     l.tokens -= c.tokens;
     l.attention -= c.attended_pairs;
@@ -470,10 +477,8 @@ void ServingSystem::on_prefill_step_done(std::uint32_t u, TimeNs now) {
     ul.tokens -= c.tokens;
     ul.attention -= c.attended_pairs;
     p.queued_computed_tok -= static_cast<double>(c.tokens);
-    if (r.prefilled_tok == r.computed_tok()) {
-      // Finished chunks are always at the head of their rank's queue, in order.
-      RequestFifo& fifo = p.queues[static_cast<std::size_t>(c.rank)];
-      fifo.pop_front(pool_);
+    if (r.prefilled_tok == r.computed_tok) {
+      queue.pop_front();
       --l.requests;
       --ul.requests;
       --p.queued_requests;
@@ -573,7 +578,7 @@ std::int64_t ServingSystem::admit_joining(DecodeUnit& d, RequestId id, TimeNs no
   if (s_.decode.mtp) {
     const double p = s_.decode.mtp_acceptance, mu = 1 + p;
     const double mean = n / mu, sd = std::sqrt(n * p * (1 - p) / (mu * mu * mu));
-    const auto drawn = static_cast<std::int64_t>(std::llround(mtp_rng_.normal(mean, sd)));
+    const auto drawn = static_cast<std::int64_t>(pmath::llround(mtp_rng_.normal(mean, sd)));
     steps = std::clamp<std::int64_t>(drawn, (r.output_tok - 1 + 1) / 2, r.output_tok - 1);
   }
   return d.step + std::max<std::int64_t>(1, steps);

@@ -85,8 +85,8 @@ class ServingSystem {
   double decode_stream_tok_per_s(double batch_per_gpu, double mean_kv_tok) const;
 
  private:
+  // Arrivals are not among them: the next one waits beside the queue (see run()).
   enum EventKind : std::uint32_t {
-    kArrival,
     kPrefillKick,
     kPrefillStepDone,
     kDecodeKick,
@@ -100,12 +100,12 @@ class ServingSystem {
   void dispatch(const Event& e);
   // The exchange rate of the prefill work budget (see start_prefill_step), from the cost model.
   double prefill_pairs_per_token_time() const;
-  void schedule_next_arrival();
+  void draw_next_arrival();
   void on_arrival(TimeNs now);
   void prefill_kick(std::uint32_t u, TimeNs now);
   void start_prefill_step(std::uint32_t u, TimeNs now);
   void on_prefill_step_done(std::uint32_t u, TimeNs now);
-  void drop_queued(std::uint32_t u, std::size_t rank, const Request& r);
+  void drop_queued(std::uint32_t u, std::size_t rank, const QueuedPrefill& r);
   void finish_prefill(RequestId id, TimeNs now);
   bool route_to_decode(RequestId id, TimeNs now);
   void decode_kick(std::uint32_t u, TimeNs now);

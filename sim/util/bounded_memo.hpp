@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "sim/util/huge_page_allocator.hpp"
+
 namespace fleetsim {
 
 // Open addressing with linear probing over a power-of-two table of (key, value index), values
@@ -72,15 +74,15 @@ class BoundedMemo {
     }
   }
   void grow() {
-    std::vector<Slot> old(2 * slots_.size());
+    std::vector<Slot, HugePageAllocator<Slot>> old(2 * slots_.size());
     old.swap(slots_);
     for (const Slot& s : old) {
       if (s.value != kEmpty) slots_[find(s.key)] = s;
     }
   }
 
-  std::vector<Slot> slots_;
-  std::vector<Value> values_;
+  std::vector<Slot, HugePageAllocator<Slot>> slots_;
+  std::vector<Value, HugePageAllocator<Value>> values_;
 };
 
 }  // namespace fleetsim

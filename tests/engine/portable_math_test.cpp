@@ -96,6 +96,27 @@ TEST_CASE("portable functions are exact where they promise to be", "[engine][mat
   CHECK(pmath::log1p(1e-300) == 1e-300);
 }
 
+TEST_CASE("llround rounds to the nearest integer, halves away from zero, as the C library does",
+          "[engine][math]") {
+  for (const double x : {0.0, -0.0, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 0.49999999999999994,
+                         -0.49999999999999994, 4503599627370495.5, -4503599627370495.5,
+                         4503599627370497.0, 0x1p62, -0x1p62, 1e18 + 0.5, 123456.5}) {
+    INFO("x = " << x);
+    CHECK(pmath::llround(x) == std::llround(x));
+  }
+  Rng rng(20261201, "llround");
+  for (int i = 0; i < kDraws; ++i) {
+    // Integers and halves of every size up to 2^60, and plain doubles between them.
+    const double scale = std::ldexp(1.0, static_cast<int>(rng.below(61)));
+    const double x = (rng.uniform() - 0.5) * scale;
+    const double half = std::round(x) + 0.5;
+    for (const double v : {x, half, -half}) {
+      INFO("v = " << v);
+      REQUIRE(pmath::llround(v) == std::llround(v));
+    }
+  }
+}
+
 TEST_CASE("portable functions give the IEEE answers at the edges", "[engine][math]") {
   CHECK(pmath::log(0.0) == -kInf);
   CHECK(std::isnan(pmath::log(-1.0)));
