@@ -111,7 +111,7 @@ void ExpertRouter::start_with_history(const ExpertPlacement& placement, int gpus
   popularity_ns_ = -seconds_to_ns(cfg_.refresh_interval_s);
   RoutingResult out;
   for (int layer = 0; layer < cfg_.num_layers; ++layer)
-    for (int i = 0; i < microbatches; ++i) route(layer, placement, gpus_per_node, tokens_per_gpu, out);
+    for (int i = 0; i < microbatches; ++i) route(layer, placement, gpus_per_node, tokens_per_gpu, out, false);
 }
 
 void ExpertRouter::sample_token(const Layer& l, Rng& rng, std::span<int> experts) {
@@ -241,7 +241,21 @@ void ExpertRouter::prepare(Layer& l, const ExpertPlacement& p, int gpus_per_node
       l.cand_count[at] = static_cast<int>(l.cand.size()) - l.cand_begin[at];
     }
   }
-  // Copy -> unique ratios per (source, destination), from a pool sample routed from each source.
+  rr_.assign(static_cast<std::size_t>(G) * E, 0u);
+  stamp_gpu_.assign(static_cast<std::size_t>(G), 0);
+  stamp_node_.assign(static_cast<std::size_t>(N), 0);
+  copies_gpu_.assign(static_cast<std::size_t>(G), 0);
+  copies_node_.assign(static_cast<std::size_t>(N), 0);
+  counts_.assign(static_cast<std::size_t>(E), 0);
+  l.tables_stale = false;
+  l.ratios_stale = true;
+}
+
+// Copy -> unique ratios per (source, destination), from a pool sample routed from each source:
+// the costly part of a new placement's tables (sources x 2048 tokens x top_k), needed only for
+// the dispatch pairs. It draws nothing, so when it runs changes no result.
+void ExpertRouter::measure_unique_ratios(Layer& l, const ExpertPlacement& p, int gpus_per_node) {
+  const int G = p.num_gpus, E = cfg_.num_experts, N = G / gpus_per_node;
   const int R = std::min(cfg_.pool_tokens, kRatioSampleTokens);
   const int k = cfg_.top_k;
   l.unique_ratio_gpu.assign(static_cast<std::size_t>(G) * G, 1.0);
@@ -297,17 +311,11 @@ void ExpertRouter::prepare(Layer& l, const ExpertPlacement& p, int gpus_per_node
       if (copies_n[n] > 0) l.unique_ratio_node[static_cast<std::size_t>(s) * N + n] = static_cast<double>(uniq_n[n]) / copies_n[n];
     }
   }
-  rr_.assign(static_cast<std::size_t>(G) * E, 0u);
-  stamp_gpu_.assign(static_cast<std::size_t>(G), 0);
-  stamp_node_.assign(static_cast<std::size_t>(N), 0);
-  copies_gpu_.assign(static_cast<std::size_t>(G), 0);
-  copies_node_.assign(static_cast<std::size_t>(N), 0);
-  counts_.assign(static_cast<std::size_t>(E), 0);
-  l.tables_stale = false;
+  l.ratios_stale = false;
 }
 
 void ExpertRouter::send_token(Layer& l, const ExpertPlacement& p, int s,
-                              std::span<const int> experts, RoutingResult& out) {
+                              std::span<const int> experts, RoutingResult& out, bool with_dispatch) {
   const int G = p.num_gpus, E = cfg_.num_experts, N = out.num_nodes;
   ++stamp_;
   for (int e : experts) {
@@ -315,6 +323,7 @@ void ExpertRouter::send_token(Layer& l, const ExpertPlacement& p, int s,
     const int cc = l.cand_count[at];
     const Replica& c = l.cand[static_cast<std::size_t>(l.cand_begin[at] + (cc == 1 ? 0 : static_cast<int>(rr_[at]++ % cc)))];
     ++out.slot_tokens[static_cast<std::size_t>(c.slot)];
+    if (!with_dispatch) continue;
     const int d = c.gpu, n = c.node;
     if (stamp_gpu_[d] != stamp_) {
       stamp_gpu_[d] = stamp_;
@@ -328,7 +337,7 @@ void ExpertRouter::send_token(Layer& l, const ExpertPlacement& p, int s,
 }
 
 void ExpertRouter::route_counts(Layer& l, const ExpertPlacement& p, int s, std::int64_t tokens,
-                                RoutingResult& out) {
+                                RoutingResult& out, bool with_dispatch) {
   const int G = p.num_gpus, E = cfg_.num_experts, N = out.num_nodes;
   const std::int64_t copies = tokens * cfg_.top_k;
   if (copies <= kAliasCopiesPerExpert * E) {
@@ -357,6 +366,7 @@ void ExpertRouter::route_counts(Layer& l, const ExpertPlacement& p, int s, std::
     }
     rr_[at] += static_cast<std::uint32_t>(rem);
   }
+  if (!with_dispatch) return;
   auto unique = [tokens](std::int64_t copies, double ratio) -> std::int64_t {
     if (copies == 0) return 0;
     return std::clamp<std::int64_t>(std::llround(static_cast<double>(copies) * ratio), 1, std::min(copies, tokens));
@@ -383,7 +393,7 @@ void ExpertRouter::route_counts(Layer& l, const ExpertPlacement& p, int s, std::
 }
 
 void ExpertRouter::route(int layer, const ExpertPlacement& p, int gpus_per_node,
-                         std::span<const std::int64_t> tokens_per_gpu, RoutingResult& out) {
+                         std::span<const std::int64_t> tokens_per_gpu, RoutingResult& out, bool with_dispatch) {
   if (layer < 0 || layer >= cfg_.num_layers) throw std::invalid_argument("expert router: layer out of range");
   if (gpus_per_node <= 0 || p.num_gpus % gpus_per_node != 0 ||
       tokens_per_gpu.size() != static_cast<std::size_t>(p.num_gpus) ||
@@ -395,6 +405,7 @@ void ExpertRouter::route(int layer, const ExpertPlacement& p, int gpus_per_node,
   if (l.tables_stale || l.placed_gpus_per_node != gpus_per_node || l.placed_phy2log != p.phy2log) {
     prepare(l, p, gpus_per_node);
   }
+  if (with_dispatch && l.ratios_stale) measure_unique_ratios(l, p, gpus_per_node);
   const int G = p.num_gpus, N = G / gpus_per_node, k = cfg_.top_k;
   out.num_gpus = G;
   out.num_nodes = N;
@@ -412,15 +423,15 @@ void ExpertRouter::route(int layer, const ExpertPlacement& p, int gpus_per_node,
     if (cfg_.exact) {
       for (std::int64_t t = 0; t < T; ++t) {
         sample_token(l, step_rng_, exact_token_);
-        send_token(l, p, s, exact_token_, out);
+        send_token(l, p, s, exact_token_, out, with_dispatch);
       }
     } else if (T * k <= bootstrap_copies) {
       for (std::int64_t t = 0; t < T; ++t) {
         const std::size_t i = step_rng_.below(M);
-        send_token(l, p, s, std::span<const int>(l.pool.data() + i * k, static_cast<std::size_t>(k)), out);
+        send_token(l, p, s, std::span<const int>(l.pool.data() + i * k, static_cast<std::size_t>(k)), out, with_dispatch);
       }
     } else {
-      route_counts(l, p, s, T, out);
+      route_counts(l, p, s, T, out, with_dispatch);
     }
   }
   for (std::size_t q = 0; q < out.slot_tokens.size(); ++q) {

@@ -88,9 +88,13 @@ class ExpertRouter {
                           std::span<const std::int64_t> tokens_per_gpu, int microbatches);
 
   // Routes one microbatch of layer `layer`: tokens_per_gpu[s] tokens leave source GPU s (one
-  // entry per GPU of the placement). `out` is reused: no allocation once it has grown.
+  // entry per GPU of the placement). `out` is reused: no allocation once it has grown. Without
+  // `with_dispatch` only the loads are counted (slot, GPU and expert tokens, and the load
+  // average): the dispatch pairs stay zero, and the copy -> unique ratios they need are not
+  // measured for this placement until a route asks for them. The loads, and every later result,
+  // are the same either way.
   void route(int layer, const ExpertPlacement& placement, int gpus_per_node,
-             std::span<const std::int64_t> tokens_per_gpu, RoutingResult& out);
+             std::span<const std::int64_t> tokens_per_gpu, RoutingResult& out, bool with_dispatch = true);
 
   // Normalised popularity p_e, and the per-token inclusion probability q_e (sums to top_k)
   // measured on the pool, of a layer.
@@ -121,6 +125,7 @@ class ExpertRouter {
     std::vector<int> placed_phy2log;
     int placed_gpus_per_node = 0;
     bool tables_stale = true;
+    bool ratios_stale = true;  // unique_ratio_* and max_*_per_token not yet measured for the tables
     std::vector<int> cand_begin, cand_count;  // replica candidates per (source GPU, expert)
     std::vector<Replica> cand;
     std::vector<double> unique_ratio_gpu, unique_ratio_node;  // per (source, dst GPU / node)
@@ -132,12 +137,13 @@ class ExpertRouter {
   void update_popularity(Layer& l);
   void refresh_pool(Layer& l);
   void prepare(Layer& l, const ExpertPlacement& p, int gpus_per_node);
+  void measure_unique_ratios(Layer& l, const ExpertPlacement& p, int gpus_per_node);
   void sample_token(const Layer& l, Rng& rng, std::span<int> experts);
   // Sends one token with the given experts from GPU s; counts slots and unique destinations.
   void send_token(Layer& l, const ExpertPlacement& p, int s, std::span<const int> experts,
-                  RoutingResult& out);
+                  RoutingResult& out, bool with_dispatch);
   void route_counts(Layer& l, const ExpertPlacement& p, int s, std::int64_t tokens,
-                    RoutingResult& out);
+                    RoutingResult& out, bool with_dispatch);
 
   ExpertRouterConfig cfg_;
   Rng popularity_rng_, pool_rng_, step_rng_;

@@ -61,14 +61,18 @@ double ExpertBalance::measure(double tokens_per_gpu_mb, int samples, double* des
   if (each) each->clear();
   fill_tokens(tokens_per_gpu_mb);
   double sum = 0, unique = 0, sent = 0;
+  // The dispatch pairs are counted only when asked for (their copy -> unique ratios are the
+  // costly part of a new placement's routing tables).
+  const bool with_dispatch = dest_gpus_per_token != nullptr;
   for (int i = 0; i < samples; ++i) {
-    router_->route(0, placement_, gpus_per_node_, tokens_, routed_);
+    router_->route(0, placement_, gpus_per_node_, tokens_, routed_, with_dispatch);
     const auto& g = routed_.gpu_tokens;
     const double mean = std::accumulate(g.begin(), g.end(), 0.0) / static_cast<double>(g.size());
     const double max = static_cast<double>(*std::max_element(g.begin(), g.end()));
     const double ratio = mean > 0 ? max / mean : 1.0;
     sum += ratio;
     if (each) each->push_back(ratio);
+    if (!with_dispatch) continue;
     unique += static_cast<double>(std::accumulate(routed_.dispatch_gpu.begin(), routed_.dispatch_gpu.end(), std::int64_t{0}));
     sent += static_cast<double>(std::accumulate(tokens_.begin(), tokens_.end(), std::int64_t{0}));
   }
