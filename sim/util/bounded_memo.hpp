@@ -66,11 +66,18 @@ class BoundedMemo {
     h *= 0xBF58476D1CE4E5B9ULL;
     return static_cast<std::size_t>(h ^ (h >> 32));
   }
+  // Element by element, inline: std::array's == compiles to a call to memcmp, about as costly
+  // as the rest of a hit.
+  static bool same(const Key& a, const Key& b) {
+    bool eq = true;
+    for (std::size_t j = 0; j < N; ++j) eq &= a[j] == b[j];
+    return eq;
+  }
   // The slot holding `key`, or the empty one where it would go.
   std::size_t find(const Key& key) const {
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t i = hash(key) & mask;; i = (i + 1) & mask) {
-      if (slots_[i].value == kEmpty || slots_[i].key == key) return i;
+      if (slots_[i].value == kEmpty || same(slots_[i].key, key)) return i;
     }
   }
   void grow() {
