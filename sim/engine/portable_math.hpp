@@ -218,7 +218,8 @@ inline double pow(double x, double y) {
 
 // The nearest integer, halves away from zero: std::llround's result for finite |x| < 2^63, without
 // its call into the C library (a few million per simulated hour). Truncation is exact, and so is
-// the remainder x - t (|x| < 2^52: both lie on the same binade's grid; above, x is an integer).
+// the remainder x - t: a multiple of x's last-place unit smaller than 1 in magnitude (and 0 from
+// 2^52 on, where every double is an integer).
 inline std::int64_t llround(double x) {
   const auto t = static_cast<std::int64_t>(x);
   const double rest = x - static_cast<double>(t);

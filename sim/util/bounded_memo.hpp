@@ -66,8 +66,7 @@ class BoundedMemo {
     h *= 0xBF58476D1CE4E5B9ULL;
     return static_cast<std::size_t>(h ^ (h >> 32));
   }
-  // Element by element, inline: std::array's == compiles to a call to memcmp, about as costly
-  // as the rest of a hit.
+  // Element by element, inline: std::array's == compiles to a call to memcmp on every probe.
   static bool same(const Key& a, const Key& b) {
     bool eq = true;
     for (std::size_t j = 0; j < N; ++j) eq &= a[j] == b[j];
