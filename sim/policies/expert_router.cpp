@@ -369,7 +369,7 @@ void ExpertRouter::route_counts(Layer& l, const ExpertPlacement& p, int s, std::
   if (!with_dispatch) return;
   auto unique = [tokens](std::int64_t copies, double ratio) -> std::int64_t {
     if (copies == 0) return 0;
-    return std::clamp<std::int64_t>(std::llround(static_cast<double>(copies) * ratio), 1, std::min(copies, tokens));
+    return std::clamp<std::int64_t>(pmath::llround(static_cast<double>(copies) * ratio), 1, std::min(copies, tokens));
   };
   // Rounded per-destination counts can overshoot what tokens * (most destinations a token
   // reaches) allows; trim the largest entries back to that cap (rarely more than a few units).

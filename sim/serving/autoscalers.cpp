@@ -139,7 +139,7 @@ class SloCapacityAutoscaler final : public Autoscaler {
     FleetObservation planned = o;
     planned.computed_tok_per_s *= ahead;
     planned.arrivals_per_s *= ahead;
-    planned.decode_streams = static_cast<std::int64_t>(pmath::llround(static_cast<double>(o.decode_streams) * ahead));
+    planned.decode_streams = pmath::llround(static_cast<double>(o.decode_streams) * ahead);
     Needs need;
     const FleetTarget decided = decide_for(planned, need);
     return hold_down(decided, need, o);

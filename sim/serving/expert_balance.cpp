@@ -53,7 +53,7 @@ ExpertBalance::ExpertBalance(const ScenarioSpec& s, const UnitSpec& unit, StepTi
 
 void ExpertBalance::fill_tokens(double tokens_per_gpu_mb) {
   std::fill(tokens_.begin(), tokens_.end(),
-            std::max<std::int64_t>(1, static_cast<std::int64_t>(pmath::llround(tokens_per_gpu_mb))));
+            std::max<std::int64_t>(1, pmath::llround(tokens_per_gpu_mb)));
 }
 
 double ExpertBalance::measure(double tokens_per_gpu_mb, int samples, double* dest_gpus_per_token,

@@ -578,7 +578,7 @@ std::int64_t ServingSystem::admit_joining(DecodeUnit& d, RequestId id, TimeNs no
   if (s_.decode.mtp) {
     const double p = s_.decode.mtp_acceptance, mu = 1 + p;
     const double mean = n / mu, sd = std::sqrt(n * p * (1 - p) / (mu * mu * mu));
-    const auto drawn = static_cast<std::int64_t>(pmath::llround(mtp_rng_.normal(mean, sd)));
+    const auto drawn = pmath::llround(mtp_rng_.normal(mean, sd));
     steps = std::clamp<std::int64_t>(drawn, (r.output_tok - 1 + 1) / 2, r.output_tok - 1);
   }
   return d.step + std::max<std::int64_t>(1, steps);

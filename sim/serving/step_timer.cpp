@@ -48,13 +48,13 @@ TimeNs StepTimer::all_to_all_ns(double tokens_per_gpu, A2aKind kind) const {
   };
   const TimeNs a = at_bucket(lo), b = at_bucket(lo + 1);
   const double f = x - lo;
-  return a + static_cast<TimeNs>(pmath::llround(f * static_cast<double>(b - a)));
+  return a + pmath::llround(f * static_cast<double>(b - a));
 }
 
 namespace {
 constexpr double kBucketsPerDoubling = 256;
 std::int64_t bucket_of(double x) {
-  return x > 0 ? static_cast<std::int64_t>(pmath::llround(pmath::log2(x) * kBucketsPerDoubling)) : -1;
+  return x > 0 ? pmath::llround(pmath::log2(x) * kBucketsPerDoubling) : -1;
 }
 double value_of(std::int64_t b) { return b < 0 ? 0.0 : pmath::exp2(static_cast<double>(b) / kBucketsPerDoubling); }
 }  // namespace

@@ -23,7 +23,7 @@ LengthSampler::LengthSampler(const LengthDistSpec& spec)
 std::int64_t LengthSampler::sample(Rng& rng) const {
   double x = spec_.mean;
   if (lognormal_) x = rng.lognormal(mu_, sigma_);
-  const auto n = static_cast<std::int64_t>(pmath::llround(x));
+  const auto n = pmath::llround(x);
   return std::clamp(n, spec_.min_tok, spec_.max_tok);
 }
 
