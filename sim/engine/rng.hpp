@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "sim/engine/portable_math.hpp"
+#include "sim/engine/ziggurat.hpp"
 
 namespace fleetsim {
 
@@ -78,15 +79,45 @@ class Rng {
   }
 
   bool bernoulli(double p) { return uniform() < p; }
-  double exponential(double mean) { return -mean * pmath::log(uniform_pos()); }
-
-  // Standard normal by the Marsaglia polar method (no cached second value: stateless per draw).
-  double normal() {
+  double exponential(double mean) { return mean * exp1(); }
+  // Exp(1) by the ziggurat method: one 64-bit draw gives the layer (8 bits) and the magnitude
+  // (53); about 99% of draws end at the first comparison. The tail beyond r is r + Exp(1), by
+  // memorylessness.
+  double exp1() {
+    const auto& t = ziggurat::exponential_tables();
+    double base = 0;
     for (;;) {
-      const double u = 2.0 * uniform() - 1.0;
-      const double v = 2.0 * uniform() - 1.0;
-      const double s = u * u + v * v;
-      if (s > 0.0 && s < 1.0) return u * std::sqrt(-2.0 * pmath::log(s) / s);
+      const std::uint64_t r = next_u64();
+      const auto layer = static_cast<std::size_t>(r & 0xff);
+      const std::uint64_t magnitude = r >> 11;
+      const double x = static_cast<double>(magnitude) * t.width[layer];
+      if (magnitude < t.inside[layer]) return base + x;
+      if (layer == 0) {
+        base += ziggurat::kExpR;
+        continue;
+      }
+      if (t.density[layer] + uniform() * (t.density[layer - 1] - t.density[layer]) < pmath::exp(-x)) return base + x;
+    }
+  }
+
+  // Standard normal by the ziggurat method (sim/engine/ziggurat.hpp): one 64-bit draw gives the
+  // layer (8 bits), the sign (1) and the magnitude (52); about 99% of draws end at the first
+  // comparison, the rest test the layer's wedge or draw from the tail beyond r.
+  double normal() {
+    const auto& t = ziggurat::normal_tables();
+    for (;;) {
+      const std::uint64_t r = next_u64();
+      const auto layer = static_cast<std::size_t>(r & 0xff);
+      const bool negative = (r >> 8) & 1;
+      const std::uint64_t magnitude = (r >> 9) & 0x000fffffffffffffULL;
+      const double x = static_cast<double>(magnitude) * t.width[layer];
+      if (magnitude < t.inside[layer]) return negative ? -x : x;
+      if (layer == 0) {
+        const double tail = ziggurat::normal_tail([this] { return exp1(); });
+        return negative ? -tail : tail;
+      }
+      if (t.density[layer] + uniform() * (t.density[layer - 1] - t.density[layer]) < pmath::exp(-0.5 * x * x))
+        return negative ? -x : x;
     }
   }
   double normal(double mean, double sd) { return mean + sd * normal(); }

@@ -53,7 +53,11 @@ ExpertRouter::ExpertRouter(ExpertRouterConfig cfg, Rng rng) : cfg_(std::move(cfg
     l.load_ema.assign(E, 0.0);
     update_popularity(l);
   }
-  top_key_.resize(static_cast<std::size_t>(cfg_.top_k));
+  front_key_.resize(static_cast<std::size_t>(cfg_.groups_selected));
+  front_expert_.resize(static_cast<std::size_t>(cfg_.groups_selected));
+  front_alive_.resize(static_cast<std::size_t>(cfg_.groups_selected));
+  front_taken_mass_.resize(static_cast<std::size_t>(cfg_.groups_selected));
+  taken_.assign(E, 0);
   group_best_.resize(static_cast<std::size_t>(cfg_.num_groups));
   group_order_.resize(static_cast<std::size_t>(cfg_.num_groups));
   exact_token_.resize(static_cast<std::size_t>(cfg_.top_k));
@@ -78,14 +82,14 @@ void ExpertRouter::update_popularity(Layer& l) {
   // Each group's running sum (sample_token searches its winner in it); the group's total is
   // where the sum ends.
   l.group_popularity.assign(static_cast<std::size_t>(G), 0.0);
+  l.group_positive.assign(static_cast<std::size_t>(G), 0);
   l.group_cumulative.resize(E);
-  l.inv_popularity.resize(E);
   for (std::size_t e = 0; e < E; ++e) {
     double& total = l.group_popularity[e / static_cast<std::size_t>(group_size)];
     total += l.popularity[e];
     l.group_cumulative[e] = total;
+    l.group_positive[e / static_cast<std::size_t>(group_size)] += l.popularity[e] > 0;
   }
-  for (std::size_t e = 0; e < E; ++e) l.inv_popularity[e] = l.popularity[e] > 0 ? 1.0 / l.popularity[e] : 0.0;
   l.pool_stale = true;
 }
 
@@ -115,9 +119,12 @@ void ExpertRouter::start_with_history(const ExpertPlacement& placement, int gpus
 }
 
 void ExpertRouter::sample_token(const Layer& l, Rng& rng, std::span<int> experts) {
-  const int G = cfg_.num_groups, group_size = cfg_.num_experts / G;
+  const int G = cfg_.num_groups, S = cfg_.groups_selected, K = cfg_.top_k;
+  const int group_size = cfg_.num_experts / G;
   constexpr double kNever = std::numeric_limits<double>::infinity();
-  auto race_key = [&](double rate) { return rate > 0 ? -pmath::log(rng.uniform_pos()) / rate : kNever; };
+  // An expert index above every real one: a group with no expert left loses every tie.
+  constexpr int kNoExpert = std::numeric_limits<int>::max();
+  auto race_key = [&](double rate) { return rate > 0 ? rng.exp1() / rate : kNever; };
   for (int g = 0; g < G; ++g) {
     group_best_[static_cast<std::size_t>(g)] = race_key(l.group_popularity[static_cast<std::size_t>(g)]);
     group_order_[static_cast<std::size_t>(g)] = g;
@@ -125,54 +132,78 @@ void ExpertRouter::sample_token(const Layer& l, Rng& rng, std::span<int> experts
   auto by_group = [&](int a, int b) {
     return group_best_[a] < group_best_[b] || (group_best_[a] == group_best_[b] && a < b);
   };
-  std::partial_sort(group_order_.begin(), group_order_.begin() + cfg_.groups_selected, group_order_.end(), by_group);
-  // The top_k smallest (key, expert) of the selected groups, kept sorted by insertion: most
-  // keys lose to the current k-th at the first comparison.
-  const int K = cfg_.top_k;
-  int kept = 0;
-  auto offer = [&](double key, int e) {
-    if (kept == K && !(key < top_key_[K - 1] || (key == top_key_[K - 1] && e < experts[K - 1]))) return;
-    int at = kept < K ? kept++ : K - 1;
-    for (; at > 0 && (key < top_key_[at - 1] || (key == top_key_[at - 1] && e < experts[at - 1])); --at) {
-      top_key_[at] = top_key_[at - 1];
-      experts[at] = experts[at - 1];
-    }
-    top_key_[at] = key;
-    experts[at] = e;
-  };
+  std::partial_sort(group_order_.begin(), group_order_.begin() + S, group_order_.end(), by_group);
+  const double* p = l.popularity.data();
   const double* cumulative = l.group_cumulative.data();
-  const double* inv_rate = l.inv_popularity.data();
-  for (int k = 0; k < cfg_.groups_selected; ++k) {
+  // Each selected group's next key in race order and the expert that holds it. The first is the
+  // group's best key, won in proportion to popularity (the first expert whose running sum passes
+  // the pick).
+  for (int k = 0; k < S; ++k) {
     const int g = group_order_[static_cast<std::size_t>(k)];
-    const double best = group_best_[static_cast<std::size_t>(g)];
     const int first = g * group_size;
-    // The group's winner, in proportion to popularity (the first expert whose running sum
-    // passes the pick); the rest trail it by fresh race keys.
-    const double pick = rng.uniform() * l.group_popularity[static_cast<std::size_t>(g)];
-    const double* passed = std::upper_bound(cumulative + first, cumulative + first + group_size, pick);
-    const int winner = passed == cumulative + first + group_size ? first + group_size - 1
-                                                                  : static_cast<int>(passed - cumulative);
-    // -log(u) >= 1 - u: when that bound already puts an expert's key past the k-th kept (by a
-    // margin far above rounding), the key loses without its logarithm being taken. The bound
-    // moves only when a key is kept.
-    double bound = kNever;
-    auto update_bound = [&] {
-      if (kept == K) bound = (top_key_[K - 1] - best) * (1 + 1e-9) + 1e-12 * std::fabs(top_key_[K - 1]);
-    };
-    update_bound();
-    for (int e = first; e < first + group_size; ++e) {
-      const double inv = inv_rate[e];
-      if (e == winner || !(inv > 0)) {
-        offer(e == winner ? best : kNever, e);
-        update_bound();
-        continue;
-      }
-      const double u = rng.uniform_pos();
-      if ((1.0 - u) * inv > bound) continue;
-      offer(best + -pmath::log(u) / l.popularity[static_cast<std::size_t>(e)], e);
-      update_bound();
+    const double total = l.group_popularity[static_cast<std::size_t>(g)];
+    int winner = first;  // a group without popularity: its experts tie at +inf, lowest index first
+    if (total > 0) {
+      const double pick = rng.uniform() * total;
+      const double* passed = std::upper_bound(cumulative + first, cumulative + first + group_size, pick);
+      winner = passed == cumulative + first + group_size ? first + group_size - 1 : static_cast<int>(passed - cumulative);
     }
+    front_key_[static_cast<std::size_t>(k)] = group_best_[static_cast<std::size_t>(g)];
+    front_expert_[static_cast<std::size_t>(k)] = winner;
+    front_taken_mass_[static_cast<std::size_t>(k)] = 0;
+    front_alive_[static_cast<std::size_t>(k)] = l.group_positive[static_cast<std::size_t>(g)];
   }
+  // The top_k keys in order: take the lowest (key, expert) of the fronts, then draw that group's
+  // next key. By the race's memorylessness, once a group's lowest keys are known the rest exceed
+  // the last one by an Exp(1) / (popularity still in the race), won in proportion to popularity.
+  for (int out = 0; out < K; ++out) {
+    int at = 0;
+    for (int k = 1; k < S; ++k) {
+      const double a = front_key_[static_cast<std::size_t>(k)], b = front_key_[static_cast<std::size_t>(at)];
+      if (a < b || (a == b && front_expert_[static_cast<std::size_t>(k)] < front_expert_[static_cast<std::size_t>(at)])) at = k;
+    }
+    const int e = front_expert_[static_cast<std::size_t>(at)];
+    experts[static_cast<std::size_t>(out)] = e;
+    taken_[static_cast<std::size_t>(e)] = 1;
+    if (out + 1 == K) break;
+    // The popularity still in the group's race: its total less what was taken (summed afresh
+    // should rounding leave nothing where experts with popularity remain).
+    const std::size_t f = static_cast<std::size_t>(at);
+    const int g = group_order_[f];
+    const int first = g * group_size, end = first + group_size;
+    front_taken_mass_[f] += p[e];
+    front_alive_[f] -= p[e] > 0;
+    double left = 0;
+    if (front_alive_[f] > 0) {
+      left = l.group_popularity[static_cast<std::size_t>(g)] - front_taken_mass_[f];
+      if (!(left > 0))
+        for (int c = first; c < end; ++c) left += taken_[static_cast<std::size_t>(c)] ? 0.0 : p[c];
+    }
+    double& key = front_key_[f];
+    int next = kNoExpert;
+    if (left > 0) {
+      key += rng.exp1() / left;
+      // The first expert still in the race whose running sum of the race's popularity passes the
+      // pick: the group's running sum less what was taken before it.
+      const double pick = rng.uniform() * left;
+      double taken_before = 0;
+      for (int c = first; c < end; ++c) {
+        if (taken_[static_cast<std::size_t>(c)]) {
+          taken_before += p[c];
+          continue;
+        }
+        if (!(p[c] > 0)) continue;
+        next = c;  // the last candidate, should rounding leave the pick past the sum
+        if (cumulative[c] - taken_before > pick) break;
+      }
+    } else {
+      key = kNever;  // only experts without popularity left (or none): lowest index first
+      for (int c = first; c < end && next == kNoExpert; ++c)
+        if (!taken_[static_cast<std::size_t>(c)]) next = c;
+    }
+    front_expert_[static_cast<std::size_t>(at)] = next;
+  }
+  for (int out = 0; out < K; ++out) taken_[static_cast<std::size_t>(experts[static_cast<std::size_t>(out)])] = 0;
 }
 
 void ExpertRouter::sample_token(int layer, std::span<int> experts) {

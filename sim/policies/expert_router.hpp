@@ -55,10 +55,12 @@ struct RoutingResult {
 // group scores its best key, the token keeps the groups_selected best groups and the top_k best
 // experts inside them. (DeepSeek-V3 scores a group by its top-2 affinities; with one random key
 // per expert the best key is the natural analogue, as in DeepSeek-V2's device-limited routing.)
-// Drawn without the losing groups' keys, by the race's own laws: a group's best key is
-// Exp(1) / (its total popularity), won by expert e with probability p_e / total, and the others'
-// keys exceed it by independent Exp(1) / p_e. Only the selected groups need their keys, so a
-// token costs 8 + 4 x 31 exponentials instead of 256, with the same distribution.
+// Drawn in race order, by the race's own laws, instead of all 256 keys: a group's best key is
+// Exp(1) / (its total popularity), won by expert e with probability p_e / total; once a group's
+// lowest keys are known, its next one exceeds the last by Exp(1) / (the popularity of its experts
+// still in the race), won in proportion to popularity among them. The token's experts are taken
+// one at a time from the lowest of the selected groups' next keys, so a DeepSeek-V3 token costs
+// 8 group keys and 4 + 7 draws in groups (instead of 8 + 4 x 31), with the same distribution.
 //
 // Replica choice for a token from GPU s: a replica on s itself; else one on s's node; else any;
 // among several, round-robin per (source GPU, expert).
@@ -115,8 +117,8 @@ class ExpertRouter {
   struct Layer {
     std::vector<double> z, popularity, inclusion, load_ema;
     std::vector<double> group_popularity;  // sum of popularity over each expert group
+    std::vector<int> group_positive;       // experts with popularity > 0 in each group
     std::vector<double> group_cumulative;  // popularity summed from the start of its group to each expert
-    std::vector<double> inv_popularity;    // 1 / popularity (0 where popularity is 0)
     std::vector<double> pick_share;  // inclusion / top_k: share of token copies per expert
     AliasTable pick_alias;           // the same shares, for copy-by-copy draws
     std::vector<int> pool;  // pool_tokens x top_k experts
@@ -150,8 +152,10 @@ class ExpertRouter {
   std::vector<Layer> layers_;
   TimeNs popularity_ns_ = 0;  // simulated time the popularity state stands at
   // Scratch, sized once.
-  std::vector<double> top_key_, group_best_;
-  std::vector<int> group_order_, exact_token_;
+  std::vector<double> group_best_, front_key_;
+  std::vector<int> group_order_, front_expert_, front_alive_, exact_token_;
+  std::vector<double> front_taken_mass_;
+  std::vector<std::uint8_t> taken_;  // per expert: already among this token's experts
   std::vector<std::uint32_t> rr_;  // round-robin counter per (source GPU, expert)
   std::vector<std::uint64_t> stamp_gpu_, stamp_node_;
   std::uint64_t stamp_ = 0;

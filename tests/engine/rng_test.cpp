@@ -2,6 +2,7 @@
 // have the right moments. Exact values are pinned so any change to the generator is caught.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -28,6 +29,35 @@ void moments(Draw draw, double& mean, double& var) {
   var = sum_sq / kSamples - mean * mean;
 }
 
+// Draws `n` values into the bins between `edges` (the first and last bound every draw): each bin's
+// share agrees with the CDF's within 5 standard errors.
+template <class Draw, class Cdf>
+void check_bins(Draw draw, Cdf cdf, const std::vector<double>& edges, int n) {
+  std::vector<double> count(edges.size() - 1, 0);
+  int outside = 0;
+  for (int i = 0; i < n; ++i) {
+    const double x = draw();
+    const auto at = std::upper_bound(edges.begin(), edges.end(), x) - edges.begin() - 1;
+    if (at < 0 || at >= static_cast<std::ptrdiff_t>(count.size())) ++outside;
+    else count[static_cast<std::size_t>(at)] += 1;
+  }
+  CHECK(outside == 0);
+  for (std::size_t b = 0; b + 1 < edges.size(); ++b) {
+    const double p = cdf(edges[b + 1]) - cdf(edges[b]);
+    INFO("bin [" << edges[b] << ", " << edges[b + 1] << "): " << count[b] << " draws, " << p * n << " expected");
+    CHECK(std::fabs(count[b] / n - p) <= 5 * std::sqrt(p * (1 - p) / n) + 1.0 / n);
+  }
+}
+
+// Every layer of a ziggurat above the base has the same area, as the method requires.
+void check_layer_areas(const ziggurat::Tables& t, double magnitude_scale, double area) {
+  for (int i = 2; i < ziggurat::kLayers; ++i) {
+    const double x = t.width[static_cast<std::size_t>(i)] * magnitude_scale;
+    INFO("layer " << i);
+    CHECK(x * (t.density[static_cast<std::size_t>(i - 1)] - t.density[static_cast<std::size_t>(i)]) == Approx(area).epsilon(1e-9));
+  }
+}
+
 }  // namespace
 
 TEST_CASE("stream values are pinned", "[engine][rng]") {
@@ -50,9 +80,9 @@ TEST_CASE("stream values are pinned", "[engine][rng]") {
 
   Rng x(7, "x");
   CHECK(x.uniform() == 0.94854188727020872);  // exact: 53 bits scaled by a power of two
-  CHECK(x.exponential(2.0) == 0.49534596555818372);  // exact too: sim/engine/portable_math.hpp
-  CHECK(x.normal() == 1.143505937034434);
-  CHECK(x.below(1000) == 312);
+  CHECK(x.exponential(2.0) == 1.3386379377710238);  // the ziggurat's tables come from the portable maths
+  CHECK(x.normal() == 1.1392185353189068);
+  CHECK(x.below(1000) == 317);
 }
 
 TEST_CASE("distribution draws are pinned to the bit", "[engine][rng]") {
@@ -69,7 +99,31 @@ TEST_CASE("distribution draws are pinned to the bit", "[engine][rng]") {
     mix(r.gamma(0.7));
     mix(r.gamma(4.5));
   }
-  CHECK(digest == 0xbd67c1e8b958f9e6ULL);
+  CHECK(digest == 0x36e4825772dddc79ULL);
+}
+
+TEST_CASE("normal draws follow the normal distribution in the core, the wedges and the tails", "[engine][rng]") {
+  // The ziggurat has three paths (inside a layer, a layer's wedge, the tail beyond r): bins across
+  // all of them against the normal CDF.
+  const double r = ziggurat::kR;
+  auto cdf = [](double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); };
+  Rng rng(31, "ziggurat");
+  check_bins([&] { return rng.normal(); }, cdf, {-HUGE_VAL, -4.5, -4, -r, -3, -2, -1.5, -1, -0.5, 0, 0.5, 1, 1.5, 2, 3, r, 4, 4.5, HUGE_VAL},
+             4'000'000);
+  // The tail path alone, which the bins above see only a few hundred times: beyond r its draws
+  // follow the normal conditioned on X > r.
+  Rng tail_rng(32, "ziggurat tail");
+  check_bins([&] { return ziggurat::normal_tail([&] { return tail_rng.exponential(1.0); }); },
+             [&](double x) { return (cdf(x) - cdf(r)) / (1 - cdf(r)); }, {r, 3.8, 4, 4.3, 4.7, 5.2, HUGE_VAL}, 400'000);
+  check_layer_areas(ziggurat::normal_tables(), ziggurat::kMagnitudeScale, ziggurat::kArea);
+}
+
+TEST_CASE("exponential draws follow the exponential distribution in the core, the wedges and the tail", "[engine][rng]") {
+  // Bins across the ziggurat's paths, the tail beyond r = 7.697 included, against 1 - exp(-x).
+  Rng rng(33, "ziggurat exp");
+  check_bins([&] { return rng.exp1(); }, [](double x) { return -std::expm1(-x); },
+             {0, 0.05, 0.25, 0.5, 1, 1.5, 2, 3, 4, 5, 6, 7, ziggurat::kExpR, 8.5, 10, HUGE_VAL}, 4'000'000);
+  check_layer_areas(ziggurat::exponential_tables(), ziggurat::kExpMagnitudeScale, ziggurat::kExpArea);
 }
 
 TEST_CASE("streams by name are stable and independent", "[engine][rng]") {

@@ -1,0 +1,99 @@
+// Tables of the ziggurat method for standard normal and Exp(1) draws (Marsaglia and Tsang, "The
+// Ziggurat Method for Generating Random Variables", J. Stat. Softw. 5(8), 2000), in 256 layers.
+// Built once from the portable maths, so every platform draws the same numbers.
+#pragma once
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+
+#include "sim/engine/portable_math.hpp"
+
+namespace fleetsim::ziggurat {
+
+inline constexpr int kLayers = 256;
+// The base layer's right edge and every layer's area, for 256 layers (the paper's constants
+// r = 3.6541528853610088 and v = 4.92867323399e-3).
+inline constexpr double kR = 3.6541528853610088;
+inline constexpr double kArea = 4.92867323399e-3;
+// Draws carry 52 bits of magnitude: x = magnitude * width[layer].
+inline constexpr double kMagnitudeScale = 4503599627370496.0;  // 2^52
+
+struct Tables {
+  // A draw of layer i with magnitude below inside[i] lies wholly under the curve.
+  std::array<std::uint64_t, kLayers> inside{};
+  std::array<double, kLayers> width{};    // x_i / 2^bits (the base layer: v / f(r) / 2^bits)
+  std::array<double, kLayers> density{};  // f(x_i); 1 for the top edge (x = 0)
+};
+
+// The paper's zigset for 256 layers and 52-bit magnitudes: x_255 = r, and going up each layer's
+// edge solves v = x_i (f(x_{i-1}) - f(x_i)).
+inline Tables build_normal_tables() {
+  Tables t;
+  double dn = kR, tn = kR;
+  const double q = kArea / pmath::exp(-0.5 * dn * dn);
+  t.inside[0] = static_cast<std::uint64_t>((dn / q) * kMagnitudeScale);
+  t.inside[1] = 0;
+  t.width[0] = q / kMagnitudeScale;
+  t.width[kLayers - 1] = dn / kMagnitudeScale;
+  t.density[0] = 1.0;
+  t.density[kLayers - 1] = pmath::exp(-0.5 * dn * dn);
+  for (int i = kLayers - 2; i >= 1; --i) {
+    dn = std::sqrt(-2.0 * pmath::log(kArea / dn + pmath::exp(-0.5 * dn * dn)));
+    t.inside[static_cast<std::size_t>(i + 1)] = static_cast<std::uint64_t>((dn / tn) * kMagnitudeScale);
+    tn = dn;
+    t.density[static_cast<std::size_t>(i)] = pmath::exp(-0.5 * dn * dn);
+    t.width[static_cast<std::size_t>(i)] = dn / kMagnitudeScale;
+  }
+  return t;
+}
+
+// A standard normal draw conditioned on exceeding r (Marsaglia 1964): r + E1 / r, accepted when
+// 2 E2 > (E1 / r)^2, from Exp(1) draws E1 and E2. `exp1` returns a fresh Exp(1) draw per call.
+template <class Exp1>
+double normal_tail(Exp1&& exp1) {
+  for (;;) {
+    const double x = exp1() / kR;
+    const double y = exp1();
+    if (y + y > x * x) return kR + x;
+  }
+}
+
+inline const Tables& normal_tables() {
+  static const Tables t = build_normal_tables();
+  return t;
+}
+
+// Exp(1): f(x) = exp(-x), base layer edge and layer area for 256 layers (the paper's constants),
+// 53-bit magnitudes.
+inline constexpr double kExpR = 7.697117470131487;
+inline constexpr double kExpArea = 3.949659822581572e-3;
+inline constexpr double kExpMagnitudeScale = 9007199254740992.0;  // 2^53
+
+// The paper's zigset for the exponential: x_255 = r, v = x_i (f(x_{i-1}) - f(x_i)) going up.
+inline Tables build_exponential_tables() {
+  Tables t;
+  double de = kExpR, te = kExpR;
+  const double q = kExpArea / pmath::exp(-de);
+  t.inside[0] = static_cast<std::uint64_t>((de / q) * kExpMagnitudeScale);
+  t.inside[1] = 0;
+  t.width[0] = q / kExpMagnitudeScale;
+  t.width[kLayers - 1] = de / kExpMagnitudeScale;
+  t.density[0] = 1.0;
+  t.density[kLayers - 1] = pmath::exp(-de);
+  for (int i = kLayers - 2; i >= 1; --i) {
+    de = -pmath::log(kExpArea / de + pmath::exp(-de));
+    t.inside[static_cast<std::size_t>(i + 1)] = static_cast<std::uint64_t>((de / te) * kExpMagnitudeScale);
+    te = de;
+    t.density[static_cast<std::size_t>(i)] = pmath::exp(-de);
+    t.width[static_cast<std::size_t>(i)] = de / kExpMagnitudeScale;
+  }
+  return t;
+}
+
+inline const Tables& exponential_tables() {
+  static const Tables t = build_exponential_tables();
+  return t;
+}
+
+}  // namespace fleetsim::ziggurat
