@@ -52,14 +52,17 @@ SyntheticWorkload::SyntheticWorkload(const WorkloadSpec& spec, TimeNs duration_n
   }
 }
 
+double SyntheticWorkload::midpoint_rate(std::int64_t h) const {
+  return midpoint_rate_per_s_[static_cast<std::size_t>(((h % 24) + 24) % 24)];  // the day wraps
+}
+
 double SyntheticWorkload::rate_at_weight_s(double t_s) const {
   if (midpoint_rate_per_s_.empty()) return rate_per_s_[static_cast<std::size_t>(t_s / 3600.0) % 24];
   // Between the midpoints of hours k and k + 1 (k = -1 before the first midpoint: the day wraps).
   const double x = t_s / 3600.0 - 0.5;
   const auto k = static_cast<std::int64_t>(std::floor(x));
   const double f = x - static_cast<double>(k);
-  const auto at = [&](std::int64_t h) { return midpoint_rate_per_s_[static_cast<std::size_t>(((h % 24) + 24) % 24)]; };
-  return at(k) + f * (at(k + 1) - at(k));
+  return midpoint_rate(k) + f * (midpoint_rate(k + 1) - midpoint_rate(k));
 }
 
 double SyntheticWorkload::next_step(double end_s) {
@@ -83,11 +86,21 @@ double SyntheticWorkload::next_linear(double end_s) {
   // Inversion on each segment between hour midpoints, where the rate is a + b s at s seconds
   // into it: the next arrival is where the integrated rate reaches an Exp(1) draw; past the
   // segment's end, restart there with a fresh draw (memorylessness makes it exact).
+  // The segment's two midpoint rates are kept between arrivals (the same values, and so the same
+  // a and b, as rate_at_weight_s gives at t_s and at the segment's end, where it is exactly the
+  // second midpoint's rate).
   double t_s = t_s_;
   while (t_s < end_s) {
-    const double seg_end_s = (std::floor(t_s / 3600.0 - 0.5) + 1.5) * 3600.0;
-    const double a = rate_at_weight_s(t_s);
-    const double b = (rate_at_weight_s(seg_end_s) - a) / (seg_end_s - t_s);
+    const double x = t_s / 3600.0 - 0.5;
+    const double k = std::floor(x);
+    const double seg_end_s = (k + 1.5) * 3600.0;
+    if (k != segment_k_) {
+      segment_k_ = k;
+      segment_start_rate_ = midpoint_rate(static_cast<std::int64_t>(k));
+      segment_end_rate_ = midpoint_rate(static_cast<std::int64_t>(k) + 1);
+    }
+    const double a = segment_start_rate_ + (x - k) * (segment_end_rate_ - segment_start_rate_);
+    const double b = (segment_end_rate_ - a) / (seg_end_s - t_s);
     const double span_s = seg_end_s - t_s;
     const double e = arrivals_rng_.exponential(1.0);
     if (e < a * span_s + b * span_s * span_s / 2) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -57,6 +58,8 @@ class SyntheticWorkload final : public Workload {
   // The process runs on the weights' own clock: seconds since the start of the first weight's
   // hour (offset_s_ at the run's start).
   double rate_at_weight_s(double u_s) const;
+  // The linear shape's rate at the midpoint of hour h of the weights (any integer: the day wraps).
+  double midpoint_rate(std::int64_t h) const;
   // The next arrival time after t_s_ under each shape (end_s when there is none before it).
   double next_step(double end_s);
   double next_linear(double end_s);
@@ -71,6 +74,9 @@ class SyntheticWorkload final : public Workload {
   Rng arrivals_rng_, lengths_rng_, cache_rng_;
   double offset_s_ = 0;  // the run's start on the weights' clock
   double t_s_ = 0;       // time of the last arrival on the weights' clock, in seconds
+  // next_linear's current segment: the index of its first midpoint and the two midpoint rates.
+  double segment_k_ = std::numeric_limits<double>::quiet_NaN();
+  double segment_start_rate_ = 0, segment_end_rate_ = 0;
 };
 
 struct TraceRecord {
