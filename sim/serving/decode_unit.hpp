@@ -5,10 +5,10 @@
 #include <memory>
 #include <vector>
 
+#include "sim/engine/time.hpp"
 #include "sim/policies/load_balancer.hpp"
 #include "sim/serving/finish_calendar.hpp"
 #include "sim/serving/request.hpp"
-#include "sim/serving/step_timer.hpp"
 #include "sim/serving/unit_state.hpp"
 
 namespace fleetsim {
@@ -33,7 +33,6 @@ struct DecodeUnit {
   std::int64_t running = 0;
   bool busy = false;
   bool kick_pending = false;
-  StepResult last_step;
 
   bool accepting() const { return state == UnitState::kActive; }
   bool idle_and_empty() const { return !busy && running == 0 && joining.empty(); }

@@ -6,10 +6,10 @@
 #include <utility>
 #include <vector>
 
+#include "sim/engine/time.hpp"
 #include "sim/policies/load_balancer.hpp"
 #include "sim/serving/prefill_queue.hpp"
 #include "sim/serving/request.hpp"
-#include "sim/serving/step_timer.hpp"
 #include "sim/serving/unit_state.hpp"
 
 namespace fleetsim {
@@ -33,7 +33,6 @@ struct PrefillUnit {
   std::vector<PrefillChunk> batch;   // the step in flight
   std::int64_t queued_requests = 0;
   double queued_computed_tok = 0;
-  StepResult last_step;
 
   bool accepting() const { return state == UnitState::kActive; }
   bool idle_and_empty() const { return !busy && queued_requests == 0; }

@@ -106,7 +106,7 @@ StepQuery ServingSystem::prefill_budget_query(const RequestMix& mix, double* mea
 
 double ServingSystem::prefill_unit_capacity_tok_per_s(const RequestMix& mix) const {
   double mean_tokens = 0;
-  const TimeNs t = prefill_timer_->step(prefill_budget_query(mix, &mean_tokens)).total_ns;
+  const TimeNs t = prefill_timer_->step_ns(prefill_budget_query(mix, &mean_tokens));
   return t > 0 ? mean_tokens * s_.prefill.gpus_per_unit / ns_to_seconds(t) : 0;
 }
 
@@ -149,7 +149,7 @@ double ServingSystem::decode_stream_tok_per_s(double batch_per_gpu, double mean_
   q.max_rank_mb.attended_pairs = mb_kv * tok_per_seq;
   q.unit_tokens_mb = batch_per_gpu / 2 * tok_per_seq * u.gpus_per_unit;
   q.logit_tokens = static_cast<std::int64_t>(batch_per_gpu * tok_per_seq);
-  const TimeNs t = decode_timer_->step(q).total_ns;
+  const TimeNs t = decode_timer_->step_ns(q);
   return t > 0 ? tokens_per_step_ / ns_to_seconds(t) : 0;
 }
 
@@ -423,16 +423,16 @@ void ServingSystem::start_prefill_step(std::uint32_t u, TimeNs now) {
     prefill_straggler_.observe(static_cast<double>(max_mb.tokens), unit_tokens / ranks,
                                max_mb.attended_pairs, unit_pairs / ranks);
   StepQuery q{max_mb, unit_tokens, logit_tokens, prefill_experts_->draw_step_imbalance()};
-  p.last_step = prefill_timer_->step(q);
+  const TimeNs step_ns = prefill_timer_->step_ns(q);
   if (now >= capture_at_ns_ && !captured_prefill_.done) {
     const double routed = unit_tokens * s_.model.moe.top_k / s_.prefill.gpus_per_unit;
     for (auto& g : captured_prefill_.gpus) g.routed_tokens_mb = routed;
-    captured_prefill_.step = p.last_step;
+    captured_prefill_.step = prefill_timer_->step(q);
     captured_prefill_.at_ns = now;
     captured_prefill_.done = true;
   }
   p.busy = true;
-  q_.push(now + std::max<TimeNs>(1, p.last_step.total_ns), EventPhase::kStep, kPrefillStepDone, u);
+  q_.push(now + std::max<TimeNs>(1, step_ns), EventPhase::kStep, kPrefillStepDone, u);
 }
 
 // Takes a queued request's work out of its rank's and unit's balancer loads.
@@ -634,7 +634,7 @@ void ServingSystem::start_decode_step(std::uint32_t u, TimeNs now) {
   q.unit_tokens_mb = static_cast<double>(d.running) / 2 * tok_per_seq;
   q.logit_tokens = static_cast<std::int64_t>(max_running * tok_per_seq);
   q.expert_imbalance = decode_experts_->draw_step_imbalance();
-  d.last_step = decode_timer_->step(q);
+  const TimeNs step_ns = decode_timer_->step_ns(q);
   if (now >= capture_at_ns_ && !captured_decode_.done) {
     const double routed = q.unit_tokens_mb * s_.model.moe.top_k / s_.decode.gpus_per_unit;
     for (const DecodeRank& rk : d.ranks) {
@@ -648,12 +648,12 @@ void ServingSystem::start_decode_step(std::uint32_t u, TimeNs now) {
       g.routed_tokens_mb = routed;
       captured_decode_.gpus.push_back(g);
     }
-    captured_decode_.step = d.last_step;
+    captured_decode_.step = decode_timer_->step(q);
     captured_decode_.at_ns = now;
     captured_decode_.done = true;
   }
   d.busy = true;
-  q_.push(now + std::max<TimeNs>(1, d.last_step.total_ns), EventPhase::kStep, kDecodeStepDone, u);
+  q_.push(now + std::max<TimeNs>(1, step_ns), EventPhase::kStep, kDecodeStepDone, u);
 }
 
 void ServingSystem::on_decode_step_done(std::uint32_t u, TimeNs now) {

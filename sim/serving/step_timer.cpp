@@ -59,22 +59,28 @@ std::int64_t bucket_of(double x) {
 double value_of(std::int64_t b) { return b < 0 ? 0.0 : pmath::exp2(static_cast<double>(b) / kBucketsPerDoubling); }
 }  // namespace
 
-StepResult StepTimer::step(const StepQuery& q) const {
+StepTimer::StepKey StepTimer::key_of(const StepQuery& q) const {
   const double imbalance = q.expert_imbalance > 0 ? q.expert_imbalance : expert_imbalance_;
-  const std::array<std::int64_t, 7> key{q.max_rank_mb.tokens, q.max_rank_mb.sequences,
-                                        bucket_of(q.max_rank_mb.attended_pairs),
-                                        bucket_of(q.max_rank_mb.kv_tokens_read),
-                                        bucket_of(q.unit_tokens_mb), q.logit_tokens,
-                                        bucket_of(imbalance)};
-  return step_cache_.get(key, [&] {
-    StepQuery snapped = q;
-    snapped.max_rank_mb.attended_pairs = value_of(key[2]);
-    snapped.max_rank_mb.kv_tokens_read = value_of(key[3]);
-    snapped.unit_tokens_mb = value_of(key[4]);
-    snapped.expert_imbalance = value_of(key[6]);
-    return compute_step(snapped);
-  });
+  return {q.max_rank_mb.tokens, q.max_rank_mb.sequences, bucket_of(q.max_rank_mb.attended_pairs),
+          bucket_of(q.max_rank_mb.kv_tokens_read), bucket_of(q.unit_tokens_mb), q.logit_tokens,
+          bucket_of(imbalance)};
 }
+
+StepQuery StepTimer::snapped(const StepQuery& q, const StepKey& key) const {
+  StepQuery s = q;
+  s.max_rank_mb.attended_pairs = value_of(key[2]);
+  s.max_rank_mb.kv_tokens_read = value_of(key[3]);
+  s.unit_tokens_mb = value_of(key[4]);
+  s.expert_imbalance = value_of(key[6]);
+  return s;
+}
+
+TimeNs StepTimer::step_ns(const StepQuery& q) const {
+  const StepKey key = key_of(q);
+  return step_cache_.get(key, [&] { return compute_step(snapped(q, key)).total_ns; });
+}
+
+StepResult StepTimer::step(const StepQuery& q) const { return compute_step(snapped(q, key_of(q))); }
 
 StepResult StepTimer::compute_step(const StepQuery& q) const {
   StepResult r;

@@ -37,11 +37,14 @@ class StepTimer {
   StepTimer(const ScenarioSpec& s, const UnitSpec& unit, Phase phase, const LayerCostModel& layers,
             const CommCostModel& comm);
 
-  // Memoised: real-valued inputs are snapped to geometric buckets 0.27% apart and the step is
-  // costed at the bucket's value, so a result depends only on its bucket, never on which query
-  // happened to fill the cache first (determinism).
+  // The step's duration. Memoised: real-valued inputs are snapped to geometric buckets 0.27%
+  // apart and the step is costed at the bucket's value, so a result depends only on its bucket,
+  // never on which query happened to fill the cache first (determinism). The memo holds only the
+  // duration: a whole StepResult per entry made it tens of megabytes, and every step read one.
+  TimeNs step_ns(const StepQuery& q) const;
+  // The same step in full (its total_ns is step_ns(q)), computed afresh: for traces.
   StepResult step(const StepQuery& q) const;
-  // The uncached computation.
+  // The uncached computation, at the query's own values.
   StepResult compute_step(const StepQuery& q) const;
 
   // Max over GPUs of routed-expert tokens divided by the mean (1 = perfectly balanced). Set by
@@ -61,6 +64,10 @@ class StepTimer {
   const UnitSpec& unit() const { return unit_; }
 
  private:
+  using StepKey = std::array<std::int64_t, 7>;
+  StepKey key_of(const StepQuery& q) const;
+  // The query at its key's bucket values, where the step is costed.
+  StepQuery snapped(const StepQuery& q, const StepKey& key) const;
   TimeNs all_to_all_ns(double tokens_per_gpu, A2aKind kind) const;
   const ModelSpec& model_;
   UnitSpec unit_;
@@ -73,7 +80,7 @@ class StepTimer {
   // All-to-all times at geometric token buckets (8 per doubling), interpolated between them:
   // the traffic matrix of a 144-GPU all-to-all is too costly to rebuild every step.
   mutable std::map<std::pair<int, int>, TimeNs> comm_cache_;
-  mutable BoundedMemo<7, StepResult> step_cache_;
+  mutable BoundedMemo<7, TimeNs> step_cache_;
 };
 
 }  // namespace fleetsim
