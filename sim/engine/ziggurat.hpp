@@ -26,26 +26,33 @@ struct Tables {
   std::array<double, kLayers> density{};  // f(x_i); 1 for the top edge (x = 0)
 };
 
-// The paper's zigset for 256 layers and 52-bit magnitudes: x_255 = r, and going up each layer's
-// edge solves v = x_i (f(x_{i-1}) - f(x_i)).
-inline Tables build_normal_tables() {
+// The paper's zigset, for a decreasing density f with f(0) = 1 and its inverse: x_255 = r, and
+// going up each layer's edge solves v = x_i (f(x_{i-1}) - f(x_i)).
+template <class Density, class Inverse>
+Tables build_tables(double r, double area, double magnitude_scale, Density f, Inverse f_inverse) {
   Tables t;
-  double dn = kR, tn = kR;
-  const double q = kArea / pmath::exp(-0.5 * dn * dn);
-  t.inside[0] = static_cast<std::uint64_t>((dn / q) * kMagnitudeScale);
+  double x = r, below = r;  // the edge being found, and the one under it
+  const double q = area / f(r);
+  t.inside[0] = static_cast<std::uint64_t>((r / q) * magnitude_scale);
   t.inside[1] = 0;
-  t.width[0] = q / kMagnitudeScale;
-  t.width[kLayers - 1] = dn / kMagnitudeScale;
+  t.width[0] = q / magnitude_scale;
+  t.width[kLayers - 1] = r / magnitude_scale;
   t.density[0] = 1.0;
-  t.density[kLayers - 1] = pmath::exp(-0.5 * dn * dn);
+  t.density[kLayers - 1] = f(r);
   for (int i = kLayers - 2; i >= 1; --i) {
-    dn = std::sqrt(-2.0 * pmath::log(kArea / dn + pmath::exp(-0.5 * dn * dn)));
-    t.inside[static_cast<std::size_t>(i + 1)] = static_cast<std::uint64_t>((dn / tn) * kMagnitudeScale);
-    tn = dn;
-    t.density[static_cast<std::size_t>(i)] = pmath::exp(-0.5 * dn * dn);
-    t.width[static_cast<std::size_t>(i)] = dn / kMagnitudeScale;
+    x = f_inverse(area / x + f(x));
+    t.inside[static_cast<std::size_t>(i + 1)] = static_cast<std::uint64_t>((x / below) * magnitude_scale);
+    below = x;
+    t.density[static_cast<std::size_t>(i)] = f(x);
+    t.width[static_cast<std::size_t>(i)] = x / magnitude_scale;
   }
   return t;
+}
+
+inline Tables build_normal_tables() {
+  return build_tables(
+      kR, kArea, kMagnitudeScale, [](double x) { return pmath::exp(-0.5 * x * x); },
+      [](double y) { return std::sqrt(-2.0 * pmath::log(y)); });
 }
 
 // A standard normal draw conditioned on exceeding r (Marsaglia 1964): r + E1 / r, accepted when
@@ -70,25 +77,10 @@ inline constexpr double kExpR = 7.697117470131487;
 inline constexpr double kExpArea = 3.949659822581572e-3;
 inline constexpr double kExpMagnitudeScale = 9007199254740992.0;  // 2^53
 
-// The paper's zigset for the exponential: x_255 = r, v = x_i (f(x_{i-1}) - f(x_i)) going up.
 inline Tables build_exponential_tables() {
-  Tables t;
-  double de = kExpR, te = kExpR;
-  const double q = kExpArea / pmath::exp(-de);
-  t.inside[0] = static_cast<std::uint64_t>((de / q) * kExpMagnitudeScale);
-  t.inside[1] = 0;
-  t.width[0] = q / kExpMagnitudeScale;
-  t.width[kLayers - 1] = de / kExpMagnitudeScale;
-  t.density[0] = 1.0;
-  t.density[kLayers - 1] = pmath::exp(-de);
-  for (int i = kLayers - 2; i >= 1; --i) {
-    de = -pmath::log(kExpArea / de + pmath::exp(-de));
-    t.inside[static_cast<std::size_t>(i + 1)] = static_cast<std::uint64_t>((de / te) * kExpMagnitudeScale);
-    te = de;
-    t.density[static_cast<std::size_t>(i)] = pmath::exp(-de);
-    t.width[static_cast<std::size_t>(i)] = de / kExpMagnitudeScale;
-  }
-  return t;
+  return build_tables(
+      kExpR, kExpArea, kExpMagnitudeScale, [](double x) { return pmath::exp(-x); },
+      [](double y) { return -pmath::log(y); });
 }
 
 inline const Tables& exponential_tables() {
