@@ -96,7 +96,7 @@ class Rng {
         base += ziggurat::kExpR;
         continue;
       }
-      if (t.density[layer] + uniform() * (t.density[layer - 1] - t.density[layer]) < pmath::exp(-x)) return base + x;
+      if (ziggurat::under_curve(t, layer, uniform(), pmath::exp(-x))) return base + x;
     }
   }
 
@@ -116,8 +116,7 @@ class Rng {
         const double tail = ziggurat::normal_tail([this] { return exp1(); });
         return negative ? -tail : tail;
       }
-      if (t.density[layer] + uniform() * (t.density[layer - 1] - t.density[layer]) < pmath::exp(-0.5 * x * x))
-        return negative ? -x : x;
+      if (ziggurat::under_curve(t, layer, uniform(), pmath::exp(-0.5 * x * x))) return negative ? -x : x;
     }
   }
   double normal(double mean, double sd) { return mean + sd * normal(); }

@@ -55,6 +55,12 @@ inline Tables build_normal_tables() {
       [](double y) { return std::sqrt(-2.0 * pmath::log(y)); });
 }
 
+// Whether a draw at x in layer `layer` (>= 1), outside the layer's inner rectangle, lies under the
+// curve: a uniform height u in the layer's wedge, against f(x).
+inline bool under_curve(const Tables& t, std::size_t layer, double u, double f_x) {
+  return t.density[layer] + u * (t.density[layer - 1] - t.density[layer]) < f_x;
+}
+
 // A standard normal draw conditioned on exceeding r (Marsaglia 1964): r + E1 / r, accepted when
 // 2 E2 > (E1 / r)^2, from Exp(1) draws E1 and E2. `exp1` returns a fresh Exp(1) draw per call.
 template <class Exp1>
