@@ -2,8 +2,8 @@
 // finds the lowest-scored target that has room for a request, lowest index on ties.
 #pragma once
 
+#include <algorithm>
 #include <array>
-#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -32,18 +32,15 @@ class MinScoreTree {
   void rebuild() {
     for (std::size_t v = first_leaf_; v-- > 0;) at(v) = merged(v);
   }
-  // O(log n); stops at the first ancestor the change leaves as it was (then so are all above
-  // it), which for a leaf that is not its subtree's best is after a level or two.
+  // O(log n): every ancestor is recomputed. Stopping at the first one the change leaves as it
+  // was would save levels, but its test is a branch mispredicted on many writes, which costs
+  // more than the levels (the README's speed history has the measurement).
   void set(std::size_t i, double score, std::int64_t free_tok) {
     std::size_t v = first_leaf_ + i;
     at(v) = {score, free_tok};
     while (v > 0) {
       v = (v - 1) / kWays;
-      const Node m = merged(v);
-      Node& x = at(v);
-      // Scores compare by bits so that the test is exact for every value, infinities included.
-      if (std::bit_cast<std::uint64_t>(m.score) == std::bit_cast<std::uint64_t>(x.score) && m.free == x.free) break;
-      x = m;
+      at(v) = merged(v);
     }
   }
 
@@ -114,10 +111,15 @@ class MinScoreTree {
   // The first child with the lowest score.
   std::size_t lowest_child(std::size_t v) const {
     const std::size_t first = kWays * v + 1;
-    std::size_t best = first;
-    for (std::size_t c = first + 1; c < first + kWays; ++c)
-      if (at(c).score < at(best).score) best = c;
-    return best;
+    static_assert(kWays == 4);
+    // A tournament in flag arithmetic, not branches (which child wins is a coin flip to the
+    // branch predictor): the pairs (0, 1) and (2, 3), then their winners; a strict `<` keeps the
+    // lower index on ties.
+    const Node* c = &at(first);
+    const std::size_t b01 = c[1].score < c[0].score, b23 = 2 + (c[3].score < c[2].score);
+    const double s01 = std::min(c[1].score, c[0].score), s23 = std::min(c[3].score, c[2].score);
+    const std::size_t upper = s23 < s01;
+    return first + b01 + upper * (b23 - b01);
   }
   // The first leaf (target index) below node v.
   std::size_t first_leaf_below(std::size_t v) const {

@@ -70,11 +70,15 @@ void ScoredBalancer::write(std::size_t i, const TermValues& v, bool leaf_only) {
 
 void ScoredBalancer::refresh() {
   const std::size_t n = loads_.size();
-  sum_ = {};
+  // Summed in a local: through the member, every store to cached_ (which might alias it) would
+  // send the running sum to memory and back.
+  std::array<double, kMaxTerms> sum{};
   for (std::size_t i = 0; i < n; ++i) {
-    cached_[i] = term_values(loads_[i]);
-    for (std::size_t j = 0; j < num_terms_; ++j) sum_[j] += cached_[i][j];
+    const TermValues v = term_values(loads_[i]);
+    cached_[i] = v;
+    for (std::size_t j = 0; j < num_terms_; ++j) sum[j] += v[j];
   }
+  sum_ = sum;
   for (std::size_t j = 0; j < num_terms_; ++j) {
     const double mean = n > 0 ? sum_[j] / static_cast<double>(n) : 0.0;
     // A zero mean (an idle pool) leaves the term in its own units until load appears.

@@ -17,7 +17,10 @@ namespace fleetsim {
 struct PrefillChunk {
   RequestId request;
   std::int32_t rank;
-  std::int64_t tokens;
+  std::int32_t tokens;
+  // The chunk completes its request's prefill: known when the batch is made, so that the end of
+  // the step pops the queue entry without reading it back (it has left the cache by then).
+  bool finishes;
   double attended_pairs;
 };
 

@@ -379,7 +379,7 @@ void ServingSystem::start_prefill_step(std::uint32_t u, TimeNs now) {
         chunk = std::min<std::int64_t>(left, s_.workload.kv_block_tok);
       }
       const double att = causal_pairs(p0, p0 + static_cast<double>(chunk));
-      p.batch.push_back({r.id, static_cast<std::int32_t>(rank), chunk, att});
+      p.batch.push_back({r.id, static_cast<std::int32_t>(rank), static_cast<std::int32_t>(chunk), chunk == left, att});
       work += static_cast<double>(chunk) + att / pairs_per_token_;
       tokens += chunk;
       pairs += att;
@@ -467,9 +467,8 @@ void ServingSystem::on_prefill_step_done(std::uint32_t u, TimeNs now) {
     // A rank's chunks are the head of its queue, in order, and all but its last finish their
     // request: each chunk's request is at the head once the ones before it are popped.
     PrefillQueue& queue = p.queues[static_cast<std::size_t>(c.rank)];
-    QueuedPrefill& r = queue.front();
-    assert(r.id == c.request);
-    r.prefilled_tok += static_cast<std::int32_t>(c.tokens);
+    assert(queue.front().id == c.request);
+    assert(c.finishes == (queue.front().left_tok() == c.tokens));
     RankLoad& l = p.loads[static_cast<std::size_t>(c.rank)];
     l.tokens -= c.tokens;
     l.attention -= c.attended_pairs;
@@ -477,7 +476,9 @@ void ServingSystem::on_prefill_step_done(std::uint32_t u, TimeNs now) {
     ul.tokens -= c.tokens;
     ul.attention -= c.attended_pairs;
     p.queued_computed_tok -= static_cast<double>(c.tokens);
-    if (r.prefilled_tok == r.computed_tok) {
+    if (!c.finishes) {
+      queue.front().prefilled_tok += c.tokens;
+    } else {
       queue.pop_front();
       --l.requests;
       --ul.requests;
@@ -689,6 +690,9 @@ void ServingSystem::on_decode_step_done(std::uint32_t u, TimeNs now) {
     ++completed_;
     pool_.release(id);
   }
+  // The records of the next step's finishers are fetched during this step's costing and the
+  // other units' events in between.
+  for (const RequestId id : d.finishing.next_due()) pool_.prefetch(id);
   if (!done.empty()) {
     decode_unit_lb_->on_update(u);
     retry_decode_waiting(now);
