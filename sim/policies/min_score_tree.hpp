@@ -1,5 +1,6 @@
-// Four-way tree over targets keyed by (score, index) with each subtree's largest free KV room:
-// finds the lowest-scored target that has room for a request, lowest index on ties.
+// Four-way tree over targets keyed by (score, index) with each subtree's largest free KV room and
+// the child holding its lowest score: finds the lowest-scored target that has room for a request,
+// lowest index on ties.
 #pragma once
 
 #include <algorithm>
@@ -24,13 +25,14 @@ class MinScoreTree {
     while (leaves_ < n) leaves_ *= kWays;
     first_leaf_ = (leaves_ - 1) / (kWays - 1);  // internal nodes: 1 + 4 + ... + leaves_ / 4
     node_.assign(kPad + first_leaf_ + leaves_, Node{});
+    lowest_.assign(first_leaf_, 0);  // every score +inf: the first child
   }
   std::size_t size() const { return n_; }
 
   // O(1) leaf write; call rebuild() after a batch of these.
   void set_leaf(std::size_t i, double score, std::int64_t free_tok) { at(first_leaf_ + i) = {score, free_tok}; }
   void rebuild() {
-    for (std::size_t v = first_leaf_; v-- > 0;) at(v) = merged(v);
+    for (std::size_t v = first_leaf_; v-- > 0;) update(v);
   }
   // O(log n): every ancestor is recomputed. Stopping at the first one the change leaves as it
   // was would save levels, but its test is a branch mispredicted on many writes, which costs
@@ -40,7 +42,7 @@ class MinScoreTree {
     at(v) = {score, free_tok};
     while (v > 0) {
       v = (v - 1) / kWays;
-      at(v) = merged(v);
+      update(v);
     }
   }
 
@@ -50,9 +52,10 @@ class MinScoreTree {
   std::size_t find(std::int64_t need_tok) const {
     if (n_ == 0) return kNone;
     // Usually the lowest-scored target of all has room: following the lowest child (the first
-    // one on ties: lower indices) leads to it, and then it is the answer.
+    // one on ties: lower indices) leads to it, and then it is the answer. Each node says which
+    // child that is, so a level of the descent is one load.
     std::size_t v = 0;
-    while (v < first_leaf_) v = lowest_child(v);
+    while (v < first_leaf_) v = kWays * v + 1 + lowest_[v];
     if (at(v).free >= need_tok) return v - first_leaf_;
     std::size_t best = kNone;
     double best_score = kInf;
@@ -99,6 +102,11 @@ class MinScoreTree {
 
   Node& at(std::size_t v) { return node_[kPad + v]; }
   const Node& at(std::size_t v) const { return node_[kPad + v]; }
+  // Node v, and which of its children holds its lowest score, from its children.
+  void update(std::size_t v) {
+    at(v) = merged(v);
+    lowest_[v] = static_cast<std::uint32_t>(lowest_child(v));
+  }
   Node merged(std::size_t v) const {
     // Pairs first, then their results: two dependent steps instead of three on the climb's
     // critical path. (Which of two equal scores is kept cannot matter: they compare equal.)
@@ -106,18 +114,17 @@ class MinScoreTree {
     return {std::min(std::min(c[0].score, c[1].score), std::min(c[2].score, c[3].score)),
             std::max(std::max(c[0].free, c[1].free), std::max(c[2].free, c[3].free))};
   }
-  // The first child with the lowest score.
+  // Which child (0 to 3) is the first with the lowest score.
   std::size_t lowest_child(std::size_t v) const {
-    const std::size_t first = kWays * v + 1;
     static_assert(kWays == 4);
     // A tournament in flag arithmetic, not branches (which child wins is a coin flip to the
     // branch predictor): the pairs (0, 1) and (2, 3), then their winners; a strict `<` keeps the
     // lower index on ties.
-    const Node* c = &at(first);
+    const Node* c = &at(kWays * v + 1);
     const std::size_t b01 = c[1].score < c[0].score, b23 = 2 + (c[3].score < c[2].score);
     const double s01 = std::min(c[1].score, c[0].score), s23 = std::min(c[3].score, c[2].score);
     const std::size_t upper = s23 < s01;
-    return first + b01 + upper * (b23 - b01);
+    return b01 + upper * (b23 - b01);  // a `?:` here compiles to a branch
   }
   // The first leaf (target index) below node v.
   std::size_t first_leaf_below(std::size_t v) const {
@@ -127,6 +134,9 @@ class MinScoreTree {
 
   std::size_t n_ = 0, leaves_ = 1, first_leaf_ = 0;
   std::vector<Node> node_;
+  // Per inner node: its first child with the lowest score. Not a byte: a store through a char
+  // type may alias anything, and each would make a climb reload the tree's pointers.
+  std::vector<std::uint32_t> lowest_;
 };
 
 }  // namespace fleetsim
