@@ -102,29 +102,19 @@ class MinScoreTree {
 
   Node& at(std::size_t v) { return node_[kPad + v]; }
   const Node& at(std::size_t v) const { return node_[kPad + v]; }
-  // Node v, and which of its children holds its lowest score, from its children.
+  // Node v from its children: their lowest score and largest room, and which child (0 to 3) is
+  // the first holding that score. Pairs first, then their results: two dependent steps instead
+  // of three on a climb's critical path. The child is found by a tournament in flag arithmetic,
+  // not branches (which child wins is a coin flip to the branch predictor); a strict `<` keeps
+  // the lower index on ties, and which of two equal scores the node keeps cannot matter.
   void update(std::size_t v) {
-    at(v) = merged(v);
-    lowest_[v] = static_cast<std::uint32_t>(lowest_child(v));
-  }
-  Node merged(std::size_t v) const {
-    // Pairs first, then their results: two dependent steps instead of three on the climb's
-    // critical path. (Which of two equal scores is kept cannot matter: they compare equal.)
-    const Node* c = &at(kWays * v + 1);
-    return {std::min(std::min(c[0].score, c[1].score), std::min(c[2].score, c[3].score)),
-            std::max(std::max(c[0].free, c[1].free), std::max(c[2].free, c[3].free))};
-  }
-  // Which child (0 to 3) is the first with the lowest score.
-  std::size_t lowest_child(std::size_t v) const {
     static_assert(kWays == 4);
-    // A tournament in flag arithmetic, not branches (which child wins is a coin flip to the
-    // branch predictor): the pairs (0, 1) and (2, 3), then their winners; a strict `<` keeps the
-    // lower index on ties.
     const Node* c = &at(kWays * v + 1);
+    const double s01 = std::min(c[0].score, c[1].score), s23 = std::min(c[2].score, c[3].score);
     const std::size_t b01 = c[1].score < c[0].score, b23 = 2 + (c[3].score < c[2].score);
-    const double s01 = std::min(c[1].score, c[0].score), s23 = std::min(c[3].score, c[2].score);
     const std::size_t upper = s23 < s01;
-    return b01 + upper * (b23 - b01);  // a `?:` here compiles to a branch
+    at(v) = {std::min(s01, s23), std::max(std::max(c[0].free, c[1].free), std::max(c[2].free, c[3].free))};
+    lowest_[v] = static_cast<std::uint32_t>(b01 + upper * (b23 - b01));  // a `?:` compiles to a branch
   }
   // The first leaf (target index) below node v.
   std::size_t first_leaf_below(std::size_t v) const {

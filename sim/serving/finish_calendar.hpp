@@ -58,12 +58,9 @@ class FinishCalendar {
     due_.swap(b);
     std::sort(due_.begin(), due_.end());
     size_ -= due_.size();
-    // The coming steps' buckets were filled long ago and have left the cache: the bucket two
-    // steps on is fetched now, and the next one's ids (whose header came in a step ago), so that
-    // neither is a miss when its turn comes.
+    // The coming steps' buckets were filled long ago and have left the cache: the header of the
+    // one two steps on is fetched now, so that next_due (a step before its turn) does not miss.
     __builtin_prefetch(&bucket(step + 2));
-    const std::vector<RequestId>& next = bucket(step + 1);
-    for (std::size_t i = 0; i < next.size(); i += kIdsPerLine) __builtin_prefetch(next.data() + i);
     // The tail entering the ring's horizon moves into its bucket.
     while (!far_.empty() && far_.top().first - step_ < kHorizonSteps) {
       bucket(far_.top().first).push_back(far_.top().second);
@@ -91,7 +88,6 @@ class FinishCalendar {
     return ring_[static_cast<std::size_t>(step & (kHorizonSteps - 1))];
   }
 
-  static constexpr std::size_t kIdsPerLine = 64 / sizeof(RequestId);
   using Far = Entry;
   std::vector<std::vector<RequestId>> ring_;
   std::priority_queue<Far, std::vector<Far>, std::greater<Far>> far_;
