@@ -313,18 +313,24 @@ CalibratedLayerCostModel::CalibratedLayerCostModel(const ModelSpec& model, const
                                                    const KernelModelParams& params)
     : shapes_(model), kernels_(gpu, params) {}
 
-LayerStageTimes CalibratedLayerCostModel::layer(Phase phase, bool moe_layer,
-                                                const RankBatch& batch, const ExpertWork& experts,
-                                                SmSplit sms) const {
+LayerStageTimes CalibratedLayerCostModel::attention_stages(Phase phase, bool moe_layer,
+                                                           const RankBatch& batch,
+                                                           SmSplit sms) const {
   StageSink sink(kernels_, sms.compute_sms);
-  enumerate_layer_operators(shapes_, phase, moe_layer, batch, experts, sink);
+  enumerate_attention_operators(shapes_, phase, moe_layer, batch, sink);
   LayerStageTimes out;
   out.attn0_ns = seconds_to_ns(sink.attn0_s);
   out.attn1_ns = seconds_to_ns(sink.attn1_s);
   out.attn_ns = out.attn0_ns + out.attn1_ns;
   out.shared_ns = seconds_to_ns(sink.shared_s);
-  out.mlp_ns = seconds_to_ns(sink.mlp_s);
   return out;
+}
+
+std::int64_t CalibratedLayerCostModel::routed_experts_ns(Phase phase, const ExpertWork& experts,
+                                                         SmSplit sms) const {
+  StageSink sink(kernels_, sms.compute_sms);
+  enumerate_routed_operators(shapes_, phase, experts, sink);
+  return seconds_to_ns(sink.mlp_s);
 }
 
 std::int64_t CalibratedLayerCostModel::step_overhead_ns(Phase phase, const RankBatch& batch,

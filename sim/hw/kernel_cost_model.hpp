@@ -110,8 +110,9 @@ class CalibratedLayerCostModel final : public LayerCostModel {
   CalibratedLayerCostModel(const ModelSpec& model, const GpuSpec& gpu,
                            const KernelModelParams& params);
   std::string name() const override { return "calibrated"; }
-  LayerStageTimes layer(Phase phase, bool moe_layer, const RankBatch& batch,
-                        const ExpertWork& experts, SmSplit sms) const override;
+  LayerStageTimes attention_stages(Phase phase, bool moe_layer, const RankBatch& batch,
+                                   SmSplit sms) const override;
+  std::int64_t routed_experts_ns(Phase phase, const ExpertWork& experts, SmSplit sms) const override;
   std::int64_t step_overhead_ns(Phase phase, const RankBatch& batch, std::int64_t logit_tokens,
                                 SmSplit sms) const override;
   const KernelCostModel& kernels() const { return kernels_; }

@@ -72,17 +72,23 @@ double MeasuredLayerCostModel::ratio(Phase phase, const Operator& op) const {
   return it == table.end() ? 1.0 : it->second;
 }
 
-LayerStageTimes MeasuredLayerCostModel::layer(Phase phase, bool moe_layer, const RankBatch& batch,
-                                              const ExpertWork& experts, SmSplit sms) const {
+LayerStageTimes MeasuredLayerCostModel::attention_stages(Phase phase, bool moe_layer,
+                                                         const RankBatch& batch, SmSplit sms) const {
   ScaledStageSink sink(calibrated_.kernels(), sms.compute_sms, *this, phase);
-  enumerate_layer_operators(calibrated_.shapes(), phase, moe_layer, batch, experts, sink);
+  enumerate_attention_operators(calibrated_.shapes(), phase, moe_layer, batch, sink);
   LayerStageTimes out;
   out.attn0_ns = seconds_to_ns(sink.at(OpStage::kAttn0));
   out.attn1_ns = seconds_to_ns(sink.at(OpStage::kAttn1));
   out.attn_ns = out.attn0_ns + out.attn1_ns;
   out.shared_ns = seconds_to_ns(sink.at(OpStage::kShared));
-  out.mlp_ns = seconds_to_ns(sink.at(OpStage::kMlp));
   return out;
+}
+
+std::int64_t MeasuredLayerCostModel::routed_experts_ns(Phase phase, const ExpertWork& experts,
+                                                       SmSplit sms) const {
+  ScaledStageSink sink(calibrated_.kernels(), sms.compute_sms, *this, phase);
+  enumerate_routed_operators(calibrated_.shapes(), phase, experts, sink);
+  return seconds_to_ns(sink.at(OpStage::kMlp));
 }
 
 std::int64_t MeasuredLayerCostModel::step_overhead_ns(Phase phase, const RankBatch& batch,

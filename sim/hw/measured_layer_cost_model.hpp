@@ -17,8 +17,9 @@ class MeasuredLayerCostModel final : public LayerCostModel {
   MeasuredLayerCostModel(const ModelSpec& model, const HardwareSpec& hw,
                          const MeasuredRatios& prefill, const MeasuredRatios& decode);
   std::string name() const override { return "measured"; }
-  LayerStageTimes layer(Phase phase, bool moe_layer, const RankBatch& batch,
-                        const ExpertWork& experts, SmSplit sms) const override;
+  LayerStageTimes attention_stages(Phase phase, bool moe_layer, const RankBatch& batch,
+                                   SmSplit sms) const override;
+  std::int64_t routed_experts_ns(Phase phase, const ExpertWork& experts, SmSplit sms) const override;
   std::int64_t step_overhead_ns(Phase phase, const RankBatch& batch, std::int64_t logit_tokens,
                                 SmSplit sms) const override;
   // The ratio applied to `op` in `phase` (1 when none was measured).

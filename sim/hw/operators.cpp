@@ -131,8 +131,9 @@ Operator grouped(const char* name, OpClass cls, const RoutedGroups& g, std::int6
   return op;
 }
 
-void emit_layer(const ModelShapes& s, Phase phase, bool moe, const RankBatch& b,
-                const RoutedGroups& routed, OperatorSink& sink) {
+// ATTN-0, ATTN-1 and SHARED: the operators that depend on the rank's batch alone.
+void emit_attention_shared(const ModelShapes& s, Phase phase, bool moe, const RankBatch& b,
+                           OperatorSink& sink) {
   const std::int64_t T = b.tokens;
   if (T <= 0) return;
   const double t = static_cast<double>(T), H = static_cast<double>(s.hidden);
@@ -202,9 +203,12 @@ void emit_layer(const ModelShapes& s, Phase phase, bool moe, const RankBatch& b,
     sink.on(dense(moe ? "shared_down" : "ffn_down", OpStage::kShared, OpPrecision::kFp8, T,
                   s.hidden, inter));
   }
-  if (!moe) return;
+}
 
-  // MLP: routed experts as grouped GEMMs over the GPU's expert slots.
+// MLP: routed experts as grouped GEMMs over the GPU's expert slots; they depend on the routed
+// work alone.
+void emit_routed(const ModelShapes& s, Phase phase, const RoutedGroups& routed, OperatorSink& sink) {
+  const bool prefill = phase == Phase::kPrefill;
   std::int64_t routed_tokens = 0;
   if (routed.m == nullptr) {
     routed_tokens = routed.uniform_m * routed.count;
@@ -218,6 +222,21 @@ void emit_layer(const ModelShapes& s, Phase phase, bool moe, const RankBatch& b,
                       static_cast<double>(routed_tokens) * s.expert_inter *
                           (2 * kBf16Bytes + kFp8Bytes)));
   sink.on(grouped("experts_down", gcls, routed, s.hidden, s.expert_inter));
+}
+
+// A whole layer, in the order the GPU runs it. An empty batch runs nothing, routed work included.
+void emit_layer(const ModelShapes& s, Phase phase, bool moe, const RankBatch& b,
+                const RoutedGroups& routed, OperatorSink& sink) {
+  if (b.tokens <= 0) return;
+  emit_attention_shared(s, phase, moe, b, sink);
+  if (moe) emit_routed(s, phase, routed, sink);
+}
+
+RoutedGroups groups_of(const ExpertWork& experts) {
+  RoutedGroups g;
+  g.m = experts.tokens_per_slot.data();
+  g.count = static_cast<std::int64_t>(experts.tokens_per_slot.size());
+  return g;
 }
 
 // Re-tags the operators of the MTP block as once-per-step work.
@@ -246,10 +265,17 @@ class VectorSink final : public OperatorSink {
 void enumerate_layer_operators(const ModelShapes& s, Phase phase, bool moe_layer,
                                const RankBatch& batch, const ExpertWork& experts,
                                OperatorSink& sink) {
-  RoutedGroups g;
-  g.m = experts.tokens_per_slot.data();
-  g.count = static_cast<std::int64_t>(experts.tokens_per_slot.size());
-  emit_layer(s, phase, moe_layer, batch, g, sink);
+  emit_layer(s, phase, moe_layer, batch, groups_of(experts), sink);
+}
+
+void enumerate_attention_operators(const ModelShapes& s, Phase phase, bool moe_layer,
+                                   const RankBatch& batch, OperatorSink& sink) {
+  emit_attention_shared(s, phase, moe_layer, batch, sink);
+}
+
+void enumerate_routed_operators(const ModelShapes& s, Phase phase, const ExpertWork& experts,
+                                OperatorSink& sink) {
+  emit_routed(s, phase, groups_of(experts), sink);
 }
 
 void enumerate_step_operators(const ModelShapes& s, Phase phase, const RankBatch& batch,

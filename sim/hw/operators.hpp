@@ -64,10 +64,17 @@ class OperatorSink {
   ~OperatorSink() = default;
 };
 
-// One dense or MoE layer for one microbatch on one GPU.
+// One dense or MoE layer for one microbatch on one GPU (nothing for an empty batch).
 void enumerate_layer_operators(const ModelShapes& s, Phase phase, bool moe_layer,
                                const RankBatch& batch, const ExpertWork& experts,
                                OperatorSink& sink);
+// The same layer in two parts: the ATTN-0, ATTN-1 and SHARED stages, which depend on the rank's
+// batch alone, and the MLP stage (the routed experts of an MoE layer), which depends on the GPU's
+// routed work alone. Together, for a non-empty batch, they are enumerate_layer_operators.
+void enumerate_attention_operators(const ModelShapes& s, Phase phase, bool moe_layer,
+                                   const RankBatch& batch, OperatorSink& sink);
+void enumerate_routed_operators(const ModelShapes& s, Phase phase, const ExpertWork& experts,
+                                OperatorSink& sink);
 
 // Once per step: embedding, final norm and LM head for `logit_tokens`, and (mtp_layers > 0) the MTP
 // module: its embedding/norms/eh_proj, one MoE transformer block whose routed work is taken as the

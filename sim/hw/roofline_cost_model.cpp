@@ -16,8 +16,8 @@ class RooflineLayerCost final : public LayerCostModel {
   RooflineLayerCost(const ModelSpec& m, const HardwareSpec& h) : m_(m), h_(h) {}
   std::string name() const override { return "roofline"; }
 
-  LayerStageTimes layer(Phase phase, bool moe_layer, const RankBatch& b, const ExpertWork& ex,
-                        SmSplit sms) const override {
+  LayerStageTimes attention_stages(Phase phase, bool moe_layer, const RankBatch& b,
+                                   SmSplit sms) const override {
     const double share = static_cast<double>(sms.compute_sms) / h_.gpu.sm_count;
     const auto& a = m_.attention;
     const double H = m_.hidden_size, T = static_cast<double>(b.tokens);
@@ -50,16 +50,19 @@ class RooflineLayerCost final : public LayerCostModel {
     const double I = moe_layer ? m_.moe.expert_intermediate_size * m_.moe.num_shared_experts
                                : m_.dense_intermediate_size;
     out.shared_ns = seconds_to_ns(gemm(T, H, 2 * I, wb, share) + gemm(T, I, H, wb, share));
-    if (moe_layer) {
-      double mlp = 0;
-      for (auto t : ex.tokens_per_slot) {
-        const double tt = static_cast<double>(t);
-        if (t > 0) mlp += gemm(tt, H, 2.0 * m_.moe.expert_intermediate_size, wb, share) +
-                          gemm(tt, m_.moe.expert_intermediate_size, H, wb, share);
-      }
-      out.mlp_ns = seconds_to_ns(mlp);
-    }
     return out;
+  }
+
+  std::int64_t routed_experts_ns(Phase, const ExpertWork& ex, SmSplit sms) const override {
+    const double share = static_cast<double>(sms.compute_sms) / h_.gpu.sm_count;
+    const double H = m_.hidden_size, wb = m_.precision.weight_bytes_per_param;
+    double mlp = 0;
+    for (auto t : ex.tokens_per_slot) {
+      const double tt = static_cast<double>(t);
+      if (t > 0) mlp += gemm(tt, H, 2.0 * m_.moe.expert_intermediate_size, wb, share) +
+                        gemm(tt, m_.moe.expert_intermediate_size, H, wb, share);
+    }
+    return seconds_to_ns(mlp);
   }
 
   std::int64_t step_overhead_ns(Phase, const RankBatch& b, std::int64_t logit_tokens,

@@ -77,28 +77,64 @@ StepQuery StepTimer::snapped(const StepQuery& q, const StepKey& key) const {
 
 TimeNs StepTimer::step_ns(const StepQuery& q) const {
   const StepKey key = key_of(q);
-  return step_cache_.get(key, [&] { return compute_step(snapped(q, key)).total_ns; });
+  const StepQuery s = snapped(q, key);
+  // The snapped batch is a function of these five entries of the key.
+  const RankPart rank = rank_cache_.get({key[0], key[1], key[2], key[3], key[5]},
+                                        [&] { return rank_part(s); });
+  const std::int64_t per_slot = tokens_per_slot(s);
+  const TimeNs mlp = routed_cache_.get({per_slot}, [&] { return routed_experts_ns(per_slot); });
+  return compose(s, rank, mlp).total_ns;
 }
 
 StepResult StepTimer::step(const StepQuery& q) const { return compute_step(snapped(q, key_of(q))); }
 
 StepResult StepTimer::compute_step(const StepQuery& q) const {
-  StepResult r;
-  // With overlap, communication kernels hold their SMs while compute runs (prefill: 24 of 132);
-  // without it the phases alternate and compute gets the whole GPU.
-  SmSplit split{unit_.overlap ? gpu_sms_ - unit_.comm_sms : gpu_sms_, unit_.comm_sms};
+  return compose(q, rank_part(q), routed_experts_ns(tokens_per_slot(q)));
+}
 
+namespace {
+// With overlap, communication kernels hold their SMs while compute runs (prefill: 24 of 132);
+// without it the phases alternate and compute gets the whole GPU.
+SmSplit compute_split(const UnitSpec& unit, int gpu_sms) {
+  return SmSplit{unit.overlap ? gpu_sms - unit.comm_sms : gpu_sms, unit.comm_sms};
+}
+}  // namespace
+
+StepTimer::RankPart StepTimer::rank_part(const StepQuery& q) const {
+  const SmSplit split = compute_split(unit_, gpu_sms_);
+  RankPart p;
+  if (q.max_rank_mb.tokens > 0) {  // an empty batch runs no layer (LayerCostModel::layer)
+    p.dense = layers_.attention_stages(phase_, false, q.max_rank_mb, split);
+    p.moe = layers_.attention_stages(phase_, true, q.max_rank_mb, split);
+  }
+  RankBatch whole = q.max_rank_mb;
+  whole.tokens *= 2;
+  whole.sequences *= 2;
+  whole.attended_pairs *= 2;
+  whole.kv_tokens_read *= 2;
+  p.overhead_ns = layers_.step_overhead_ns(phase_, whole, q.logit_tokens, split);
+  return p;
+}
+
+std::int64_t StepTimer::tokens_per_slot(const StepQuery& q) const {
   // Routed work on the busiest GPU: its share of the unit's token copies, times the imbalance.
   const double copies = q.unit_tokens_mb * model_.moe.top_k;
   const double imbalance = q.expert_imbalance > 0 ? q.expert_imbalance : expert_imbalance_;
   const double gpu_tokens = copies / unit_.gpus_per_unit * imbalance;
-  ExpertWork ex;
-  ex.tokens_per_slot.assign(static_cast<std::size_t>(unit_.slots_per_gpu), 0);
-  const auto per_slot = static_cast<std::int64_t>(std::ceil(gpu_tokens / unit_.slots_per_gpu));
-  for (auto& t : ex.tokens_per_slot) t = per_slot;
+  return static_cast<std::int64_t>(std::ceil(gpu_tokens / unit_.slots_per_gpu));
+}
 
-  const LayerStageTimes dense = layers_.layer(phase_, false, q.max_rank_mb, ex, split);
-  const LayerStageTimes moe = layers_.layer(phase_, true, q.max_rank_mb, ex, split);
+TimeNs StepTimer::routed_experts_ns(std::int64_t tokens_per_slot) const {
+  ExpertWork ex;
+  ex.tokens_per_slot.assign(static_cast<std::size_t>(unit_.slots_per_gpu), tokens_per_slot);
+  return layers_.routed_experts_ns(phase_, ex, compute_split(unit_, gpu_sms_));
+}
+
+StepResult StepTimer::compose(const StepQuery& q, const RankPart& rank, TimeNs moe_mlp_ns) const {
+  StepResult r;
+  const double imbalance = q.expert_imbalance > 0 ? q.expert_imbalance : expert_imbalance_;
+  LayerStageTimes moe = rank.moe;
+  if (q.max_rank_mb.tokens > 0) moe.mlp_ns = moe_mlp_ns;  // as in rank_part
   const double tokens_per_gpu = q.unit_tokens_mb / unit_.gpus_per_unit;
   // The busiest receiver bounds the all-to-all: scale by the expert imbalance.
   const TimeNs dispatch =
@@ -107,19 +143,14 @@ StepResult StepTimer::compute_step(const StepQuery& q) const {
       static_cast<TimeNs>(all_to_all_ns(tokens_per_gpu, A2aKind::kCombine) * imbalance);
 
   r.dense.moe = false;
-  r.dense.mb[0] = r.dense.mb[1] = dense;
+  r.dense.mb[0] = r.dense.mb[1] = rank.dense;
   r.moe.moe = true;
   r.moe.mb[0] = r.moe.mb[1] = moe;
   r.moe.dispatch_ns[0] = r.moe.dispatch_ns[1] = dispatch;
   r.moe.combine_ns[0] = r.moe.combine_ns[1] = combine;
   r.dense_layer_ns = layer_duration(phase_, unit_.overlap, r.dense);
   r.moe_layer_ns = layer_duration(phase_, unit_.overlap, r.moe);
-  RankBatch whole = q.max_rank_mb;
-  whole.tokens *= 2;
-  whole.sequences *= 2;
-  whole.attended_pairs *= 2;
-  whole.kv_tokens_read *= 2;
-  r.overhead_ns = layers_.step_overhead_ns(phase_, whole, q.logit_tokens, split);
+  r.overhead_ns = rank.overhead_ns;
   r.total_ns = model_.num_dense_layers * r.dense_layer_ns +
                model_.num_moe_layers() * r.moe_layer_ns + r.overhead_ns;
   return r;

@@ -37,10 +37,12 @@ class StepTimer {
   StepTimer(const ScenarioSpec& s, const UnitSpec& unit, Phase phase, const LayerCostModel& layers,
             const CommCostModel& comm);
 
-  // The step's duration. Memoised: real-valued inputs are snapped to geometric buckets 0.27%
-  // apart and the step is costed at the bucket's value, so a result depends only on its bucket,
-  // never on which query happened to fill the cache first (determinism). The memo holds only the
-  // duration: a whole StepResult per entry made it tens of megabytes, and every step read one.
+  // The step's duration. Real-valued inputs are snapped to geometric buckets 0.27% apart and the
+  // step is costed at the bucket's value, so a result depends only on its bucket, never on which
+  // query happened to fill a memo first (determinism). Its two costly parts are memoised apart:
+  // the busiest rank's layers and step overhead by its batch, the routed experts by their tokens
+  // per slot. (A memo of whole steps, keyed by all seven, missed on a quarter of decode steps
+  // and its megabytes of keys were slower to probe than composing the parts.)
   TimeNs step_ns(const StepQuery& q) const;
   // The same step in full (its total_ns is step_ns(q)), computed afresh: for traces.
   StepResult step(const StepQuery& q) const;
@@ -49,23 +51,31 @@ class StepTimer {
 
   // Max over GPUs of routed-expert tokens divided by the mean (1 = perfectly balanced). Set by
   // the unit from its current expert placement and observed routing.
-  void set_expert_imbalance(double max_over_mean) {
-    expert_imbalance_ = max_over_mean;
-    step_cache_.clear();
-  }
+  void set_expert_imbalance(double max_over_mean) { expert_imbalance_ = max_over_mean; }
   double expert_imbalance() const { return expert_imbalance_; }
   // Mean number of distinct GPUs a token is dispatched to (DeepEP sends one copy per GPU).
   void set_dest_gpus_per_token(double u) {
     dest_gpus_per_token_ = u;
     comm_cache_.clear();
-    step_cache_.clear();
   }
   Phase phase() const { return phase_; }
   const UnitSpec& unit() const { return unit_; }
 
  private:
   using StepKey = std::array<std::int64_t, 7>;
+  // What the busiest rank's batch alone decides (see LayerCostModel::attention_stages): a decode
+  // step's batch and its drawn expert imbalance vary apart, so a step missing the memo mostly
+  // finds its batch's part already costed.
+  struct RankPart {
+    LayerStageTimes dense, moe;  // moe.mlp_ns 0: the routed experts come from the unit's work
+    TimeNs overhead_ns = 0;
+  };
   StepKey key_of(const StepQuery& q) const;
+  RankPart rank_part(const StepQuery& q) const;
+  // Tokens on each expert slot of the busiest GPU: its share of the unit's routed copies.
+  std::int64_t tokens_per_slot(const StepQuery& q) const;
+  TimeNs routed_experts_ns(std::int64_t tokens_per_slot) const;
+  StepResult compose(const StepQuery& q, const RankPart& rank, TimeNs moe_mlp_ns) const;
   // The query at its key's bucket values, where the step is costed.
   StepQuery snapped(const StepQuery& q, const StepKey& key) const;
   TimeNs all_to_all_ns(double tokens_per_gpu, A2aKind kind) const;
@@ -80,7 +90,10 @@ class StepTimer {
   // All-to-all times at geometric token buckets (8 per doubling), interpolated between them:
   // the traffic matrix of a 144-GPU all-to-all is too costly to rebuild every step.
   mutable std::map<std::pair<int, int>, TimeNs> comm_cache_;
-  mutable BoundedMemo<7, TimeNs> step_cache_;
+  // Parts of a step, keyed by the step key's entries they depend on (pure: never cleared for a
+  // new expert imbalance or dispatch fan-out).
+  mutable BoundedMemo<5, RankPart> rank_cache_;
+  mutable BoundedMemo<1, TimeNs> routed_cache_;
 };
 
 }  // namespace fleetsim

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <vector>
 
 #include "sim/hw/operators.hpp"
 
@@ -130,4 +131,47 @@ TEST_CASE("step operators: LM head over the vocabulary, MTP module tagged") {
   CHECK(mtp_experts.stage == OpStage::kStep);
   CHECK(mtp_experts.groups == 8);  // top-8 activations of each token, served locally
   CHECK(mtp_experts.flops == Approx(2.0 * 8 * 256 * 4096 * 7168));
+}
+
+namespace {
+
+class Collect final : public OperatorSink {
+ public:
+  void on(const Operator& op) override { names.emplace_back(op.name), stages.push_back(op.stage); }
+  std::vector<std::string> names;
+  std::vector<OpStage> stages;
+};
+
+}  // namespace
+
+TEST_CASE("a layer is its attention-side operators, then its routed experts") {
+  RankBatch b;
+  b.tokens = 96;
+  b.sequences = 48;
+  b.kv_tokens_read = 48.0 * 3000;
+  b.attended_pairs = 2 * b.kv_tokens_read;
+  ExpertWork ex;
+  ex.tokens_per_slot = {40, 0, 75};
+  const ModelShapes shapes(v3());
+  for (const Phase phase : {Phase::kPrefill, Phase::kDecode}) {
+    for (const bool moe : {false, true}) {
+      INFO((phase == Phase::kPrefill ? "prefill" : "decode") << (moe ? " MoE" : " dense"));
+      Collect whole, parts;
+      enumerate_layer_operators(shapes, phase, moe, b, ex, whole);
+      enumerate_attention_operators(shapes, phase, moe, b, parts);
+      const std::size_t attention = parts.names.size();
+      if (moe) enumerate_routed_operators(shapes, phase, ex, parts);
+      CHECK(parts.names == whole.names);
+      // The split falls where the MLP stage starts: nothing of it on the attention side.
+      for (std::size_t i = 0; i < parts.stages.size(); ++i)
+        CHECK((parts.stages[i] == OpStage::kMlp) == (i >= attention));
+      CHECK((parts.names.size() > attention) == moe);
+    }
+  }
+  // An empty batch runs no layer at all; routed work alone still enumerates its experts.
+  Collect none, routed;
+  enumerate_layer_operators(shapes, Phase::kDecode, true, RankBatch{}, ex, none);
+  CHECK(none.names.empty());
+  enumerate_routed_operators(shapes, Phase::kDecode, ex, routed);
+  CHECK(routed.names.size() == 3);
 }

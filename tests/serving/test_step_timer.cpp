@@ -1,5 +1,5 @@
-// StepTimer: the memoised duration is the full step's total, whichever query filled the memo, and
-// a step depends only on its bucket.
+// StepTimer: the memoised duration is the full step's total, whichever query filled the memo (or
+// the memos of its batch's and its routed experts' parts), and a step depends only on its bucket.
 #include <catch2/catch.hpp>
 
 #include <vector>
@@ -24,7 +24,7 @@ StepQuery decode_query(std::int64_t seqs, double kv_per_seq, double imbalance) {
 
 }  // namespace
 
-TEST_CASE("the step memo holds the full step's duration, whatever filled it") {
+TEST_CASE("a step's duration is the full step's total, whatever filled the memos") {
   const ScenarioSpec s = load_scenario(FLEETSIM_SOURCE_DIR "/scenarios/deepseek-v3-r1-day.json");
   const ServingSystem sys(s);
   const StepTimer& timer = sys.decode_timer();
@@ -32,7 +32,8 @@ TEST_CASE("the step memo holds the full step's duration, whatever filled it") {
   for (std::int64_t seqs : {8, 32, 64}) {
     for (double imbalance : {1.4, 1.9}) queries.push_back(decode_query(seqs, 4989, imbalance));
   }
-  // First calls fill the memo, second calls read it: both equal the full step's total.
+  // First calls fill the memo, second calls read it: both equal the full step's total. In the
+  // first pass each batch's second query (another imbalance) reuses the part its first costed.
   for (int pass = 0; pass < 2; ++pass) {
     for (const StepQuery& q : queries) {
       INFO("pass " << pass << ", " << q.max_rank_mb.sequences << " sequences, imbalance " << q.expert_imbalance);
