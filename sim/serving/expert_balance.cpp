@@ -98,8 +98,12 @@ void ExpertBalance::rebalance(TimeNs now, double tokens_per_gpu_mb) {
   stats_.imbalance_before = measure(tokens_per_gpu_mb, kSamples, nullptr, nullptr);
   const auto load = router_->load_ema(0);
   placement_ = placer_->place(load, shape_);
+  // The dispatch fan-out is measured only for a timer that uses it: counting the unique
+  // destinations is most of a new placement's routing cost, and routing gives the same loads
+  // either way.
   double dest = 0;
-  stats_.imbalance_after = measure(tokens_per_gpu_mb, kStepSamples, &dest, &step_imbalance_);
+  stats_.imbalance_after = measure(tokens_per_gpu_mb, kStepSamples,
+                                   timer_.uses_dest_gpus_per_token() ? &dest : nullptr, &step_imbalance_);
   std::sort(step_imbalance_.begin(), step_imbalance_.end());
   std::vector<double> levels;
   for (int l = 0; l < kStepLevels; ++l) {

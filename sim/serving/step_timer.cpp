@@ -35,9 +35,7 @@ TimeNs StepTimer::all_to_all_ns(double tokens_per_gpu, A2aKind kind) const {
     traffic.bytes.assign(static_cast<std::size_t>(n) * n, 0.0);
     const double elem_bytes = kind == A2aKind::kDispatch ? model_.precision.dispatch_bytes_per_elem
                                                          : model_.precision.combine_bytes_per_elem;
-    // DeepEP's normal kernels send a token once per destination GPU; the low-latency kernels
-    // send one copy per (token, expert) pair.
-    const A2aMode mode = phase_ == Phase::kPrefill ? A2aMode::kNormal : A2aMode::kLowLatency;
+    const A2aMode mode = this->mode();
     const double copies = mode == A2aMode::kNormal ? dest_gpus_per_token_ : model_.moe.top_k;
     const double per_pair = t * copies / n * model_.hidden_size * elem_bytes;
     for (int i = 0; i < n; ++i)

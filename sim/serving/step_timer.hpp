@@ -58,6 +58,9 @@ class StepTimer {
     dest_gpus_per_token_ = u;
     comm_cache_.clear();
   }
+  // Whether the all-to-all depends on that fan-out: only with the normal kernels (prefill); the
+  // low-latency ones (decode) send a copy per (token, expert) pair whatever the placement.
+  bool uses_dest_gpus_per_token() const { return mode() == A2aMode::kNormal; }
   Phase phase() const { return phase_; }
   const UnitSpec& unit() const { return unit_; }
 
@@ -79,6 +82,9 @@ class StepTimer {
   // The query at its key's bucket values, where the step is costed.
   StepQuery snapped(const StepQuery& q, const StepKey& key) const;
   TimeNs all_to_all_ns(double tokens_per_gpu, A2aKind kind) const;
+  // DeepEP's normal kernels (prefill) send a token once per destination GPU; the low-latency
+  // kernels (decode) one copy per (token, expert) pair.
+  A2aMode mode() const { return phase_ == Phase::kPrefill ? A2aMode::kNormal : A2aMode::kLowLatency; }
   const ModelSpec& model_;
   UnitSpec unit_;
   Phase phase_;

@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "sim/hw/cost_model_registry.hpp"
 #include "sim/serving/serving_system.hpp"
 
 using namespace fleetsim;
@@ -51,4 +52,32 @@ TEST_CASE("a step's duration is the full step's total, whatever filled the memos
   // The bucket's value is within half a bucket of the query's own: the unsnapped step is close.
   const double own = static_cast<double>(timer.compute_step(q).total_ns);
   CHECK(static_cast<double>(timer.step_ns(q)) == Approx(own).epsilon(0.003));
+}
+
+TEST_CASE("only the prefill step depends on the dispatch fan-out EPLB measures") {
+  const ScenarioSpec s = load_scenario(FLEETSIM_SOURCE_DIR "/scenarios/deepseek-v3-r1-day.json");
+  const auto layers = layer_cost_models().create(
+      JsonReader(s.policies, s.file, "/policies").at("layer_cost_model"), s.model, s.hardware);
+  const auto comm = comm_cost_models().create(
+      JsonReader(s.policies, s.file, "/policies").at("comm_cost_model"), s.model, s.hardware);
+  StepTimer prefill(s, s.prefill, Phase::kPrefill, *layers, *comm);
+  StepTimer decode(s, s.decode, Phase::kDecode, *layers, *comm);
+  CHECK(prefill.uses_dest_gpus_per_token());
+  CHECK_FALSE(decode.uses_dest_gpus_per_token());
+  // ExpertBalance measures the fan-out only where it is used: the decode step must not move
+  // with it, the prefill step must.
+  StepQuery pq;
+  pq.max_rank_mb.tokens = 4096;
+  pq.max_rank_mb.sequences = 2;
+  pq.max_rank_mb.attended_pairs = 4096.0 * 4096;
+  pq.unit_tokens_mb = 32.0 * 4096;
+  pq.logit_tokens = 2;
+  pq.expert_imbalance = 1.3;
+  const StepQuery dq = decode_query(64, 4989, 1.6);
+  const TimeNs prefill_before = prefill.step_ns(pq), decode_before = decode.step_ns(dq);
+  prefill.set_dest_gpus_per_token(2.0);
+  decode.set_dest_gpus_per_token(2.0);
+  CHECK(prefill.step_ns(pq) < prefill_before);  // fewer copies than the top_k on distinct GPUs
+  CHECK(decode.step_ns(dq) == decode_before);
+  CHECK(decode.step(dq).total_ns == decode_before);
 }
