@@ -16,6 +16,7 @@ StepTimer::StepTimer(const ScenarioSpec& s, const UnitSpec& unit, Phase phase,
       layers_(layers),
       comm_(comm),
       gpu_sms_(s.hardware.gpu.sm_count) {
+  clear_comm_cache();
   // Until a routing model says otherwise: every one of the top-k experts on a distinct GPU.
   dest_gpus_per_token_ = std::min<double>(model_.moe.top_k, unit.gpus_per_unit);
 }
@@ -25,9 +26,12 @@ TimeNs StepTimer::all_to_all_ns(double tokens_per_gpu, A2aKind kind) const {
   const double x = pmath::log2(tokens_per_gpu) * 8.0;
   const int lo = static_cast<int>(std::floor(x));
   auto at_bucket = [&](int b) -> TimeNs {
-    const auto key = std::make_pair(static_cast<int>(kind), b);
-    auto it = comm_cache_.find(key);
-    if (it != comm_cache_.end()) return it->second;
+    // Buckets outside the table's span (below 2^-16 or from 2^48 tokens per GPU) are costed
+    // afresh each time: the same value either way.
+    const int slot = b + kCommBucketOffset;
+    const bool cached = slot >= 0 && slot < kCommBuckets;
+    TimeNs* entry = cached ? &comm_cache_[static_cast<std::size_t>(kind)][static_cast<std::size_t>(slot)] : nullptr;
+    if (entry != nullptr && *entry >= 0) return *entry;
     const double t = pmath::exp2(b / 8.0);
     const int n = unit_.gpus_per_unit;
     AllToAllTraffic traffic;
@@ -41,7 +45,7 @@ TimeNs StepTimer::all_to_all_ns(double tokens_per_gpu, A2aKind kind) const {
     for (int i = 0; i < n; ++i)
       for (int j = 0; j < n; ++j) traffic.at(i, j) = per_pair;
     const TimeNs ns = comm_.all_to_all_ns(traffic, kind, mode, unit_.comm_sms);
-    comm_cache_.emplace(key, ns);
+    if (entry != nullptr) *entry = ns;
     return ns;
   };
   const TimeNs a = at_bucket(lo), b = at_bucket(lo + 1);

@@ -7,7 +7,6 @@
 
 #include <array>
 #include <cstdint>
-#include <map>
 #include <vector>
 
 #include "sim/hw/comm_cost_model.hpp"
@@ -56,7 +55,7 @@ class StepTimer {
   // Mean number of distinct GPUs a token is dispatched to (DeepEP sends one copy per GPU).
   void set_dest_gpus_per_token(double u) {
     dest_gpus_per_token_ = u;
-    comm_cache_.clear();
+    clear_comm_cache();
   }
   // Whether the all-to-all depends on that fan-out: only with the normal kernels (prefill); the
   // low-latency ones (decode) send a copy per (token, expert) pair whatever the placement.
@@ -94,8 +93,14 @@ class StepTimer {
   double expert_imbalance_ = 1.0;
   double dest_gpus_per_token_ = 0;
   // All-to-all times at geometric token buckets (8 per doubling), interpolated between them:
-  // the traffic matrix of a 144-GPU all-to-all is too costly to rebuild every step.
-  mutable std::map<std::pair<int, int>, TimeNs> comm_cache_;
+  // the traffic matrix of a 144-GPU all-to-all is too costly to rebuild every step. A flat table
+  // per kind (dispatch, combine), -1 where not yet costed, over buckets -128 to 383
+  // (2^-16 to 2^48 tokens per GPU).
+  static constexpr int kCommBucketOffset = 128, kCommBuckets = 512;
+  mutable std::array<std::array<TimeNs, kCommBuckets>, 2> comm_cache_{};
+  void clear_comm_cache() {
+    for (auto& kind : comm_cache_) kind.fill(-1);
+  }
   // Parts of a step, keyed by the step key's entries they depend on (pure: never cleared for a
   // new expert imbalance or dispatch fan-out).
   mutable BoundedMemo<5, RankPart> rank_cache_;
