@@ -77,6 +77,10 @@ StepQuery StepTimer::snapped(const StepQuery& q, const StepKey& key) const {
   return s;
 }
 
+// The rank part's key below holds every field of the snapped batch; a new field needs its entry.
+static_assert(sizeof(RankBatch) == 2 * sizeof(std::int64_t) + 2 * sizeof(double),
+              "StepTimer::step_ns keys the rank part by each field of RankBatch");
+
 TimeNs StepTimer::step_ns(const StepQuery& q) const {
   const StepKey key = key_of(q);
   const StepQuery s = snapped(q, key);
