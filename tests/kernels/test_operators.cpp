@@ -23,6 +23,16 @@ const Operator& find(const std::vector<Operator>& ops, const std::string& name) 
   return ops.front();
 }
 
+// A decode rank's batch with MTP (two tokens a sequence), each sequence holding kv_per_seq tokens.
+RankBatch decode_batch(std::int64_t seqs, double kv_per_seq) {
+  RankBatch b;
+  b.tokens = 2 * seqs;
+  b.sequences = seqs;
+  b.kv_tokens_read = static_cast<double>(seqs) * kv_per_seq;
+  b.attended_pairs = 2 * b.kv_tokens_read;
+  return b;
+}
+
 bool has(const std::vector<Operator>& ops, const std::string& name) {
   for (const auto& op : ops)
     if (name == op.name) return true;
@@ -113,11 +123,7 @@ TEST_CASE("dense layer: the dense FFN in the shared stage, no routing, no expert
 }
 
 TEST_CASE("step operators: LM head over the vocabulary, MTP module tagged") {
-  RankBatch b;
-  b.tokens = 256;
-  b.sequences = 128;
-  b.kv_tokens_read = 128.0 * 1000;
-  b.attended_pairs = 2 * b.kv_tokens_read;
+  const RankBatch b = decode_batch(128, 1000);
   const auto ops = step_operators(ModelShapes(v3()), Phase::kDecode, b, 128);
   const Operator& head = find(ops, "lm_head");
   CHECK(head.m == 128);
@@ -145,11 +151,7 @@ class Collect final : public OperatorSink {
 }  // namespace
 
 TEST_CASE("a layer is its attention-side operators, then its routed experts") {
-  RankBatch b;
-  b.tokens = 96;
-  b.sequences = 48;
-  b.kv_tokens_read = 48.0 * 3000;
-  b.attended_pairs = 2 * b.kv_tokens_read;
+  const RankBatch b = decode_batch(48, 3000);
   ExpertWork ex;
   ex.tokens_per_slot = {40, 0, 75};
   const ModelShapes shapes(v3());
