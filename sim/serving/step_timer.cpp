@@ -15,7 +15,10 @@ StepTimer::StepTimer(const ScenarioSpec& s, const UnitSpec& unit, Phase phase,
       phase_(phase),
       layers_(layers),
       comm_(comm),
-      gpu_sms_(s.hardware.gpu.sm_count) {
+      // With overlap, communication kernels hold their SMs while compute runs (prefill: 24 of
+      // 132); without it the phases alternate and compute gets the whole GPU.
+      split_{unit.overlap ? s.hardware.gpu.sm_count - unit.comm_sms : s.hardware.gpu.sm_count,
+             unit.comm_sms} {
   clear_comm_cache();
   // Until a routing model says otherwise: every one of the top-k experts on a distinct GPU.
   dest_gpus_per_token_ = std::min<double>(model_.moe.top_k, unit.gpus_per_unit);
@@ -62,7 +65,7 @@ double value_of(std::int64_t b) { return b < 0 ? 0.0 : pmath::exp2(static_cast<d
 }  // namespace
 
 StepTimer::StepKey StepTimer::key_of(const StepQuery& q) const {
-  const double imbalance = q.expert_imbalance > 0 ? q.expert_imbalance : expert_imbalance_;
+  const double imbalance = imbalance_of(q);
   return {q.max_rank_mb.tokens, q.max_rank_mb.sequences, bucket_of(q.max_rank_mb.attended_pairs),
           bucket_of(q.max_rank_mb.kv_tokens_read), bucket_of(q.unit_tokens_mb), q.logit_tokens,
           bucket_of(imbalance)};
@@ -98,34 +101,25 @@ StepResult StepTimer::compute_step(const StepQuery& q) const {
   return compose(q, rank_part(q), routed_experts_ns(tokens_per_slot(q)));
 }
 
-namespace {
-// With overlap, communication kernels hold their SMs while compute runs (prefill: 24 of 132);
-// without it the phases alternate and compute gets the whole GPU.
-SmSplit compute_split(const UnitSpec& unit, int gpu_sms) {
-  return SmSplit{unit.overlap ? gpu_sms - unit.comm_sms : gpu_sms, unit.comm_sms};
-}
-}  // namespace
-
 StepTimer::RankPart StepTimer::rank_part(const StepQuery& q) const {
-  const SmSplit split = compute_split(unit_, gpu_sms_);
   RankPart p;
   if (q.max_rank_mb.tokens > 0) {  // an empty batch runs no layer (LayerCostModel::layer)
-    p.dense = layers_.attention_stages(phase_, false, q.max_rank_mb, split);
-    p.moe = layers_.attention_stages(phase_, true, q.max_rank_mb, split);
+    p.dense = layers_.attention_stages(phase_, false, q.max_rank_mb, split_);
+    p.moe = layers_.attention_stages(phase_, true, q.max_rank_mb, split_);
   }
   RankBatch whole = q.max_rank_mb;
   whole.tokens *= 2;
   whole.sequences *= 2;
   whole.attended_pairs *= 2;
   whole.kv_tokens_read *= 2;
-  p.overhead_ns = layers_.step_overhead_ns(phase_, whole, q.logit_tokens, split);
+  p.overhead_ns = layers_.step_overhead_ns(phase_, whole, q.logit_tokens, split_);
   return p;
 }
 
 std::int64_t StepTimer::tokens_per_slot(const StepQuery& q) const {
   // Routed work on the busiest GPU: its share of the unit's token copies, times the imbalance.
   const double copies = q.unit_tokens_mb * model_.moe.top_k;
-  const double imbalance = q.expert_imbalance > 0 ? q.expert_imbalance : expert_imbalance_;
+  const double imbalance = imbalance_of(q);
   const double gpu_tokens = copies / unit_.gpus_per_unit * imbalance;
   return static_cast<std::int64_t>(std::ceil(gpu_tokens / unit_.slots_per_gpu));
 }
@@ -133,12 +127,12 @@ std::int64_t StepTimer::tokens_per_slot(const StepQuery& q) const {
 TimeNs StepTimer::routed_experts_ns(std::int64_t tokens_per_slot) const {
   ExpertWork ex;
   ex.tokens_per_slot.assign(static_cast<std::size_t>(unit_.slots_per_gpu), tokens_per_slot);
-  return layers_.routed_experts_ns(phase_, ex, compute_split(unit_, gpu_sms_));
+  return layers_.routed_experts_ns(phase_, ex, split_);
 }
 
 StepResult StepTimer::compose(const StepQuery& q, const RankPart& rank, TimeNs moe_mlp_ns) const {
   StepResult r;
-  const double imbalance = q.expert_imbalance > 0 ? q.expert_imbalance : expert_imbalance_;
+  const double imbalance = imbalance_of(q);
   LayerStageTimes moe = rank.moe;
   if (q.max_rank_mb.tokens > 0) moe.mlp_ns = moe_mlp_ns;  // as in rank_part
   const double tokens_per_gpu = q.unit_tokens_mb / unit_.gpus_per_unit;

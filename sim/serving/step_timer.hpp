@@ -73,6 +73,10 @@ class StepTimer {
     TimeNs overhead_ns = 0;
   };
   StepKey key_of(const StepQuery& q) const;
+  // The query's drawn expert imbalance, or the unit's mean when it has none.
+  double imbalance_of(const StepQuery& q) const {
+    return q.expert_imbalance > 0 ? q.expert_imbalance : expert_imbalance_;
+  }
   RankPart rank_part(const StepQuery& q) const;
   // Tokens on each expert slot of the busiest GPU: its share of the unit's routed copies.
   std::int64_t tokens_per_slot(const StepQuery& q) const;
@@ -89,7 +93,7 @@ class StepTimer {
   Phase phase_;
   const LayerCostModel& layers_;
   const CommCostModel& comm_;
-  int gpu_sms_;
+  SmSplit split_;  // compute and communication SMs of a GPU
   double expert_imbalance_ = 1.0;
   double dest_gpus_per_token_ = 0;
   // All-to-all times at geometric token buckets (8 per doubling), interpolated between them:
