@@ -48,24 +48,32 @@ void add_plan_command(CLI::App& app) {
   PlanSpec& s = o->spec;
   cmd->add_option("scenario", s.scenario, "scenario JSON file (default scenarios/deepseek-v3-r1-day.json)");
   cmd->add_option("--set", s.overrides, "override a scenario field: path=value")->allow_extra_args(false);
-  add_number_option(*cmd, "--slo.ttft-p99-s", s.slo.ttft_p99_s, "TTFT p99 target in s (default: the scenario's)");
+  add_number_option(*cmd, "--slo.ttft-p99-s", s.slo.ttft_p99_s, "TTFT p99 target in s (default: the scenario's)")
+      ->check(positive_number());
   add_number_option(*cmd, "--slo.min-output-tok-per-s", s.slo.min_output_tok_per_s,
-                  "median per-stream output speed target (default: the scenario's)");
-  add_number_option(*cmd, "--slo.tpot-p99-ms", s.slo.tpot_p99_ms, "TPOT p99 target in ms (default: none)");
-  add_number_option(*cmd, "--peak-rate", s.peak_rate_per_s, "peak requests/s (default: the workload's peak hour)");
+                  "median per-stream output speed target (default: the scenario's)")
+      ->check(positive_number());
+  add_number_option(*cmd, "--slo.tpot-p99-ms", s.slo.tpot_p99_ms, "TPOT p99 target in ms (default: none)")
+      ->check(positive_number());
+  add_number_option(*cmd, "--peak-rate", s.peak_rate_per_s, "peak requests/s (default: the workload's peak hour)")
+      ->check(positive_number());
   add_number_option(*cmd, "--load-fraction", s.load_fraction, "plan for this fraction of the peak rate")
-      ->check(CLI::Range(1e-6, 1.0))->capture_default_str();
-  add_number_option(*cmd, "--window-s", s.window_s, "simulated window that decides a candidate")->capture_default_str();
-  add_number_option(*cmd, "--screen-s", s.screen_s, "short screening window run first")->capture_default_str();
+      ->check(number_in(1e-6, 1.0))->capture_default_str();
+  add_number_option(*cmd, "--window-s", s.window_s, "simulated window that decides a candidate")
+      ->check(positive_number())->capture_default_str();
+  add_number_option(*cmd, "--screen-s", s.screen_s, "short screening window run first")
+      ->check(positive_number())->capture_default_str();
   cmd->add_option("--hardware", s.hardware, "hardware profiles to consider (default: the scenario's)")
       ->allow_extra_args(false);
   cmd->add_option("--prefill-nodes", s.prefill_nodes_per_unit, "prefill unit sizes in nodes")
-      ->delimiter(',')->capture_default_str();
+      ->delimiter(',')->check(integer_at_least(1))->capture_default_str();
   cmd->add_option("--decode-nodes", s.decode_nodes_per_unit, "decode unit sizes in nodes")
-      ->delimiter(',')->capture_default_str();
+      ->delimiter(',')->check(integer_at_least(1))->capture_default_str();
   cmd->add_option("--max-extra-units", s.max_extra_units, "units searched above the lower bound")
+      ->check(integer_at_least(0))->capture_default_str();
+  cmd->add_option("--jobs,-j", s.jobs, "worker threads (0: one per core)")
+      ->check(integer_at_least(0))
       ->capture_default_str();
-  cmd->add_option("--jobs,-j", s.jobs, "worker threads (0: one per core)")->capture_default_str();
   cmd->add_flag("--quick", o->quick, "search unit sizes only (scenario's budgets, redundancy, overlap on)");
   cmd->add_option("--out", o->out_dir, "output directory (default out/plan)");
   cmd->callback([o] { plan(*o); });

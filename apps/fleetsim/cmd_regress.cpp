@@ -10,6 +10,7 @@
 #include <set>
 
 #include "apps/fleetsim/commands.hpp"
+#include "apps/fleetsim/number_option.hpp"
 #include "sim/serving/simulation.hpp"
 #include "sim/study/metric_paths.hpp"
 #include "sim/study/parallel_runner.hpp"
@@ -88,6 +89,14 @@ void regress(const RegressOptions& o) {
     }
     all.insert(all.end(), outcomes.begin(), outcomes.end());
   }
+  // A check on a path summary.json does not have is a fault of the suite, not a regression:
+  // neither a run nor --update can give it a value.
+  for (const auto& x : all)
+    if (!x.now)
+      throw ConfigError(suite.suite_file, "",
+                        "checks: metric '" + x.check.metric + "' (entry " + x.entry +
+                            ") is no number in summary.json; expected a dotted path to one, "
+                            "for example latency.ttft_s.p99");
 
   if (o.update) {
     std::map<std::string, Json> summaries;
@@ -140,7 +149,9 @@ void add_regress_command(CLI::App& app) {
                   "override a field in every entry (what-if: does this change pass the gate?)")
       ->allow_extra_args(false)
       ->excludes(update);
-  cmd->add_option("--jobs,-j", opts->jobs, "worker threads (0: one per core)")->capture_default_str();
+  cmd->add_option("--jobs,-j", opts->jobs, "worker threads (0: one per core)")
+      ->check(integer_at_least(0))
+      ->capture_default_str();
   cmd->add_flag("--all", opts->show_all, "show every check, not only the failing ones");
   cmd->callback([opts] { regress(*opts); });
 }

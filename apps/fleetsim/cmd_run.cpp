@@ -132,7 +132,8 @@ void add_run_command(CLI::App& app) {
   cmd->add_flag("--quiet", opts->quiet, "no progress on stderr");
   add_number_option(*cmd, "--trace-steps", opts->trace_steps_at_s,
                   "write step_trace.json (Chrome/Perfetto) of the first prefill and decode steps "
-                  "starting at or after this simulated second");
+                  "starting at or after this simulated second")
+      ->check(non_negative_number());
   cmd->callback([opts] { run(*opts); });
 }
 

@@ -90,6 +90,7 @@ void add_sweep_command(CLI::App& app) {
   add_number_option(*cmd, "--scale", opts->scale, "run this fraction of the load and the node pool")
       ->capture_default_str();
   cmd->add_option("--jobs,-j", opts->jobs, "worker threads per rank (0: one per core)")
+      ->check(integer_at_least(0))
       ->capture_default_str();
   cmd->add_option("--out", opts->out_dir, "output directory (default out/sweep)");
   cmd->add_flag("--quiet", opts->quiet, "no progress on stderr");

@@ -418,12 +418,16 @@ void add_validate_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("validate", "Regenerate docs/validation.md from simulation runs");
   cmd->add_option("scenario", o->scenario, "scenario JSON file")->capture_default_str();
   cmd->add_option("--out", o->out, "Markdown file to write")->capture_default_str();
-  add_number_option(*cmd, "--day-scale", o->day_scale, "scale of the production-day run")->capture_default_str();
-  add_number_option(*cmd, "--probe-s", o->probe_s, "simulated seconds of each capacity probe")->capture_default_str();
+  add_number_option(*cmd, "--day-scale", o->day_scale, "scale of the production-day run")
+      ->check(number_in(1e-6, 1.0))->capture_default_str();
+  add_number_option(*cmd, "--probe-s", o->probe_s, "simulated seconds of each capacity probe")
+      ->check(positive_number())->capture_default_str();
   cmd->add_option("--other-seeds", o->other_seeds, "run the day again at this many next seeds (0: none)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--jobs", o->jobs, "threads for those runs (0: one per hardware thread)")->capture_default_str();
+      ->check(integer_at_least(0));
+  cmd->add_option("--jobs", o->jobs, "threads for those runs (0: one per hardware thread)")
+      ->check(integer_at_least(0))
+      ->capture_default_str();
   cmd->add_flag("--quiet", o->quiet, "no progress on stderr");
   cmd->callback([o] { validate(*o); });
 }

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "apps/fleetsim/commands.hpp"
+#include "apps/fleetsim/number_option.hpp"
 #include "apps/fleetsim/step_command_options.hpp"
 #include "calibrate/cuda/bench_shapes.hpp"
 #include "calibrate/cuda/profile_fragment.hpp"
@@ -93,8 +94,11 @@ void add_validate_step_command(CLI::App& app) {
   cmd->add_option("--write-measured", o->measured_path,
                   "write the measured/predicted ratio of each operator (for the \"measured\" layer "
                   "cost model)");
-  cmd->add_option("--warmup", o->warmup, "cuda: untimed runs per operator")->capture_default_str();
+  cmd->add_option("--warmup", o->warmup, "cuda: untimed runs per operator")
+      ->check(integer_at_least(0))
+      ->capture_default_str();
   cmd->add_option("--repeats", o->repeats, "cuda: timed runs per operator (median)")
+      ->check(integer_at_least(1))
       ->capture_default_str();
   cmd->callback([o] { validate_step_command(*o); });
 }

@@ -1,7 +1,11 @@
 // Floating-point command-line options read with strtod (see number_option.hpp).
 #include "apps/fleetsim/number_option.hpp"
 
+#include <cerrno>
+#include <cmath>
 #include <cstdlib>
+#include <limits>
+#include <sstream>
 
 namespace fleetsim::cli {
 
@@ -20,6 +24,58 @@ CLI::Option* add_number_option(CLI::App& cmd, const std::string& name, double& t
   opt->type_name("FLOAT");
   opt->expected(1);
   return opt;
+}
+
+namespace {
+
+// A validator accepting a finite number for which `ok` holds; `want` names the range.
+CLI::Validator finite_number_where(bool (*ok)(double, double, double), double lo, double hi,
+                                   const std::string& want) {
+  return CLI::Validator(
+      [=](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double x = std::strtod(text.c_str(), &end);
+        if (text.empty() || *end != '\0' || !std::isfinite(x) || !ok(x, lo, hi))
+          return "expected " + want + ", got " + text;
+        return "";
+      },
+      want);
+}
+
+std::string format_bound(double x) {
+  std::ostringstream s;
+  s << x;
+  return s.str();
+}
+
+}  // namespace
+
+CLI::Validator positive_number() {
+  return finite_number_where([](double x, double, double) { return x > 0; }, 0, 0, "a number > 0");
+}
+
+CLI::Validator non_negative_number() {
+  return finite_number_where([](double x, double, double) { return x >= 0; }, 0, 0, "a number >= 0");
+}
+
+CLI::Validator number_in(double lo, double hi) {
+  return finite_number_where([](double x, double l, double h) { return x >= l && x <= h; }, lo, hi,
+                             "a number in [" + format_bound(lo) + ", " + format_bound(hi) + "]");
+}
+
+CLI::Validator integer_at_least(long lo) {
+  const std::string want = "an integer >= " + std::to_string(lo);
+  return CLI::Validator(
+      [=](std::string& text) -> std::string {
+        char* end = nullptr;
+        errno = 0;
+        const long x = std::strtol(text.c_str(), &end, 10);
+        if (text.empty() || *end != '\0' || x < lo) return "expected " + want + ", got " + text;
+        if (errno == ERANGE || x > std::numeric_limits<int>::max())
+          return "expected " + want + " and at most " + std::to_string(std::numeric_limits<int>::max()) + ", got " + text;
+        return "";
+      },
+      want);
 }
 
 }  // namespace fleetsim::cli

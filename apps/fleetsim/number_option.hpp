@@ -16,4 +16,12 @@ namespace fleetsim::cli {
 CLI::Option* add_number_option(CLI::App& cmd, const std::string& name, double& target,
                                const std::string& description);
 
+// Checks of a number option's text, read as add_number_option reads it. CLI11's own range checks
+// let NaN through (every comparison with it is false) and describe themselves by the whole range
+// of a double; these reject NaN and infinities and say what they want.
+CLI::Validator positive_number();              // finite, > 0
+CLI::Validator non_negative_number();          // finite, >= 0
+CLI::Validator number_in(double lo, double hi);  // finite, in [lo, hi]
+CLI::Validator integer_at_least(long lo);        // a whole number >= lo (each of a list's items)
+
 }  // namespace fleetsim::cli

@@ -107,7 +107,7 @@ KernelComparison compare_kernel_tables(const HardwareSpec& hw, const JsonReader&
     MeasuredKernelTable mt;
     mt.name = name;
     mt.kernel_class = cls;
-    mt.precision = t.string("precision");
+    mt.precision = t.one_of("precision", {"fp8", "bf16", "bytes"});
     const JsonReader rows = t.at("rows");
     for (std::size_t i = 0; i < rows.array_size(); ++i) {
       const JsonReader r = rows.at(i);

@@ -231,11 +231,12 @@ KernelFitReport fit_kernel_model(const HardwareSpec& hw, const KernelFitOptions&
         Operator& op = row.op;
         op.name = "benchmark";
         op.cls = cls;
-        op.precision = t.string("precision") == "fp8" ? OpPrecision::kFp8 : OpPrecision::kBf16;
+        op.precision = t.one_of("precision", {"fp8", "bf16"}) == "fp8" ? OpPrecision::kFp8 : OpPrecision::kBf16;
         op.m = r.positive_int("m");
         op.n = r.positive_int("n");
         op.k = r.positive_int("k");
-        op.groups = r.has("groups") ? r.positive_int("groups") : 1;
+        // A grouped GEMM's row is meaningless without its group count; a dense one has one group.
+        op.groups = cls == OpClass::kDenseGemm && !r.has("groups") ? 1 : r.positive_int("groups");
         const double ab = op.precision == OpPrecision::kFp8 ? 1.0 : 2.0;
         op.flops = gemm_flops(op.m, op.n, op.k, op.groups);
         op.bytes = gemm_bytes(op.m, op.n, op.k, op.groups, ab, rep.params.tiling.out_bytes_per_elem);

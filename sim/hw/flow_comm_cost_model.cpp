@@ -101,13 +101,20 @@ FlowCommParams load_flow_comm_params(const HardwareSpec& hw, const std::string& 
     throw ConfigError(hw.file, "/comm_model", "low-latency profile 'rdma' or 'nvlink', got '" +
                                                   ll_profile + "'");
   }
+  // Every low-latency fit present is checked, so a broken one is reported before a what-if
+  // selects it; the selected one must be present.
+  auto read_low_latency = [&](const JsonReader& l, bool nvl) {
+    FlowCommParams::LowLatency ll;
+    ll.dispatch_latency_ns = l.number_in("dispatch_latency_ns", 0, kMaxLatencyNs);
+    ll.combine_latency_ns = l.number_in("combine_latency_ns", 0, kMaxLatencyNs);
+    ll.rdma_efficiency = l.number_in("rdma_efficiency", kMinEfficiency, kMaxEfficiency);
+    ll.use_nvlink = nvl;
+    if (nvl) ll.nvlink_efficiency = l.number_in("nvlink_efficiency", kMinEfficiency, kMaxEfficiency);
+    return ll;
+  };
   const bool nvl = ll_profile == "nvlink";
-  const JsonReader l = c.at(nvl ? "low_latency_nvlink" : "low_latency");
-  p.low_latency.dispatch_latency_ns = l.number_in("dispatch_latency_ns", 0, kMaxLatencyNs);
-  p.low_latency.combine_latency_ns = l.number_in("combine_latency_ns", 0, kMaxLatencyNs);
-  p.low_latency.rdma_efficiency = l.number_in("rdma_efficiency", kMinEfficiency, kMaxEfficiency);
-  p.low_latency.use_nvlink = nvl;
-  if (nvl) p.low_latency.nvlink_efficiency = l.number_in("nvlink_efficiency", kMinEfficiency, kMaxEfficiency);
+  p.low_latency = read_low_latency(c.at(nvl ? "low_latency_nvlink" : "low_latency"), nvl);
+  if (auto other = c.maybe(nvl ? "low_latency" : "low_latency_nvlink")) read_low_latency(*other, !nvl);
   if (auto links = root.maybe("links")) {
     links->only_keys({"nvlink_latency_ns", "nic_port_latency_ns", "infiniband_latency_ns", "source"});
     auto latency_ns = [&](const char* key) {

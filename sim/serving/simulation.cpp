@@ -1,23 +1,61 @@
 // simulate(): scenario -> run -> economics -> summary.
 #include "sim/serving/simulation.hpp"
 
+#include <algorithm>
+
 namespace fleetsim {
 
+namespace {
+
+Json run_summary(const ScenarioSpec& s, const Metrics& m, const Economics& e, const SimStats& st,
+                 const ExpertBalanceStats& prefill_experts, const ExpertBalanceStats& decode_experts) {
+  Json j = make_summary(s, m, e, st);
+  // Expert-parallel balance: max/mean routed tokens per GPU, before and after each EPLB update.
+  auto experts = [](const ExpertBalanceStats& x) {
+    return Json{{"imbalance_before_mean", x.mean_before()}, {"imbalance_after_mean", x.mean_after()},
+                {"updates", x.updates}};
+  };
+  j["experts"] = {{"prefill", experts(prefill_experts)}, {"decode", experts(decode_experts)}};
+  return j;
+}
+
+// A validation row naming no metric of summary.json is a typo, found before the run rather than
+// as a "missing" row after it. The summary of an empty run has every key a real one has.
+void check_validation_metrics(const ScenarioSpec& s) {
+  if (s.validation.empty()) return;
+  const Metrics empty(s.duration_ns, s.sample_interval_ns);
+  const Json skeleton = run_summary(s, empty, Economics{}, SimStats{}, {}, {});
+  for (std::size_t i = 0; i < s.validation.size(); ++i) {
+    const std::string& dotted = s.validation[i].metric;
+    const Json* node = &skeleton;
+    std::size_t from = 0;
+    while (node && from <= dotted.size()) {
+      const std::size_t dot = std::min(dotted.find('.', from), dotted.size());
+      const std::string key = dotted.substr(from, dot - from);
+      node = node->is_object() && node->contains(key) ? &(*node)[key] : nullptr;
+      from = dot + 1;
+    }
+    const bool ok = node && node->is_number();
+    if (!ok) {
+      throw ConfigError(s.file, "/validation/" + std::to_string(i) + "/metric",
+                        "expected a dotted path to a number in summary.json (for example "
+                        "\"tokens.input\" or \"latency.ttft_s.p99\"), got \"" + dotted + "\"");
+    }
+  }
+}
+
+}  // namespace
+
 SimulationResult simulate(const ScenarioSpec& s, const ProgressFn& progress, TimeNs capture_steps_at_ns) {
+  check_validation_metrics(s);
   SimulationResult r;
   r.system = std::make_unique<ServingSystem>(s);
   r.system->capture_steps_at(capture_steps_at_ns);
   r.stats = r.system->run(progress);
   r.economics = compute_economics(r.system->metrics().hours(), s);
-  r.summary = make_summary(s, r.system->metrics(), r.economics,
-                           SimStats{r.stats.events, r.stats.wall_s, peak_rss_mb(), r.stats.in_flight});
-  // Expert-parallel balance: max/mean routed tokens per GPU, before and after each EPLB update.
-  auto experts = [](const ExpertBalanceStats& e) {
-    return Json{{"imbalance_before_mean", e.mean_before()}, {"imbalance_after_mean", e.mean_after()},
-                {"updates", e.updates}};
-  };
-  r.summary["experts"] = {{"prefill", experts(r.system->prefill_expert_stats())},
-                          {"decode", experts(r.system->decode_expert_stats())}};
+  r.summary = run_summary(s, r.system->metrics(), r.economics,
+                          SimStats{r.stats.events, r.stats.wall_s, peak_rss_mb(), r.stats.in_flight},
+                          r.system->prefill_expert_stats(), r.system->decode_expert_stats());
   return r;
 }
 

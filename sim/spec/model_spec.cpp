@@ -124,15 +124,23 @@ ModelSpec load_model_spec(const std::string& path) {
   const JsonReader p = r.at("precision");
   p.only_keys({"weight_bytes_per_param", "activation_dispatch_bytes_per_elem",
                "activation_combine_bytes_per_elem", "kv_cache_bytes_per_elem"});
-  m.precision.weight_bytes_per_param = p.positive("weight_bytes_per_param");
-  m.precision.dispatch_bytes_per_elem = p.positive("activation_dispatch_bytes_per_elem");
-  m.precision.combine_bytes_per_elem = p.positive("activation_combine_bytes_per_elem");
-  m.precision.kv_cache_bytes_per_elem = p.positive("kv_cache_bytes_per_elem");
+  // A number format's width: from sub-byte (4-bit weights) to fp64.
+  auto bytes_per_number = [&](const char* key) {
+    const double b = p.number(key);
+    if (!(b > 0 && b <= 8)) p.at(key).fail("a number of bytes in (0, 8]");
+    return b;
+  };
+  m.precision.weight_bytes_per_param = bytes_per_number("weight_bytes_per_param");
+  m.precision.dispatch_bytes_per_elem = bytes_per_number("activation_dispatch_bytes_per_elem");
+  m.precision.combine_bytes_per_elem = bytes_per_number("activation_combine_bytes_per_elem");
+  m.precision.kv_cache_bytes_per_elem = bytes_per_number("kv_cache_bytes_per_elem");
   if (auto pub = r.maybe("published")) {
     pub->only_keys({"total_params", "activated_params", "kv_cache_bytes_per_token_bf16"});
-    m.published_total_params = pub->number_or("total_params", 0);
-    m.published_activated_params = pub->number_or("activated_params", 0);
-    m.published_kv_bytes_per_token = pub->number_or("kv_cache_bytes_per_token_bf16", 0);
+    // Optional figures checked against the architecture by the tests; 0 stands for "not given".
+    auto published = [&](const char* key) { return pub->has(key) ? pub->positive(key) : 0.0; };
+    m.published_total_params = published("total_params");
+    m.published_activated_params = published("activated_params");
+    m.published_kv_bytes_per_token = published("kv_cache_bytes_per_token_bf16");
   }
   return m;
 }

@@ -299,7 +299,9 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
     for (std::size_t i = 0; i < v->array_size(); ++i) {
       const JsonReader t = v->at(i);
       t.only_keys({"metric", "label", "published", "tolerance_pct", "source", "scales_with_load"});
-      s.validation.push_back({t.string("metric"), t.string("label"), t.number("published"),
+      const double published = t.number("published");
+      if (published == 0) t.at("published").fail("a non-zero number (the error is relative to it)");
+      s.validation.push_back({t.string("metric"), t.string("label"), published,
                               t.positive("tolerance_pct"), t.string("source"), t.boolean("scales_with_load")});
     }
   }

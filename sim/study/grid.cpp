@@ -1,6 +1,7 @@
 // Grid axis parsing and point enumeration.
 #include "sim/study/grid.hpp"
 
+#include <set>
 #include <stdexcept>
 
 namespace fleetsim {
@@ -46,28 +47,30 @@ std::vector<std::string> split_top_level(const std::string& text, const std::str
 
 }  // namespace
 
-Json parse_set_value(const std::string& text) {
-  try {
-    return Json::parse(text);
-  } catch (const Json::parse_error&) {
-    return Json(text);
-  }
-}
-
 GridAxis parse_grid_axis(const std::string& arg) {
   const auto eq = arg.find('=');
   if (eq == std::string::npos || eq == 0) bad_axis(arg, "no path");
   GridAxis a;
   a.path = arg.substr(0, eq);
   a.values = split_top_level(arg.substr(eq + 1), arg);
-  for (const auto& v : a.values)
+  for (const auto& v : a.values) {
     if (v.empty()) bad_axis(arg, "an empty value");
+    try {
+      parse_set_value(v);
+    } catch (const std::invalid_argument& e) {
+      bad_axis(arg, "value '" + v + "': " + e.what());
+    }
+  }
   return a;
 }
 
 Grid::Grid(std::vector<GridAxis> axes) : axes_(std::move(axes)) {
+  std::set<std::string> paths;
   for (const auto& a : axes_) {
     if (a.values.empty()) throw ConfigError("--grid", "", "axis " + a.path + " has no values");
+    // A second axis on one path would override the first at every point, silently.
+    if (!paths.insert(a.path).second)
+      throw ConfigError("--grid", "", "expected each path on one axis, got " + a.path + " twice");
     size_ *= a.values.size();
   }
 }

@@ -19,9 +19,6 @@ struct GridAxis {
 // such as {"name":"fixed","params":{...}} can be grid values. Throws ConfigError on bad syntax.
 GridAxis parse_grid_axis(const std::string& arg);
 
-// The value of a --set style text: JSON when it parses, the text as a string otherwise.
-Json parse_set_value(const std::string& text);
-
 class Grid {
  public:
   Grid() = default;

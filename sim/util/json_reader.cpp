@@ -2,10 +2,12 @@
 #include "sim/util/json_reader.hpp"
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
 namespace fleetsim {
 
@@ -30,11 +32,16 @@ std::string escape_pointer(const std::string& key) {
 }  // namespace
 
 Json load_json_file(const std::string& path) {
+  // A directory opens as an ifstream on Linux and fails only on the first read.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw ConfigError(path, "", "is a directory (expected a readable JSON file)");
+  }
   std::ifstream in(path);
   if (!in) throw ConfigError(path, "", "cannot open the file (expected a readable JSON file)");
   try {
     return Json::parse(in, nullptr, true, /*ignore_comments=*/true);
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {  // parse errors, and numbers beyond a double's range
     throw ConfigError(path, "", std::string("expected valid JSON: ") + e.what());
   }
 }
@@ -221,6 +228,16 @@ void JsonReader::only_keys(std::initializer_list<const char*> allowed) const {
   }
 }
 
+Json parse_set_value(const std::string& text) {
+  try {
+    return Json::parse(text);
+  } catch (const Json::parse_error&) {
+    return Json(text);
+  } catch (const Json::exception& e) {
+    throw std::invalid_argument(std::string("expected a JSON value or a string: ") + e.what());
+  }
+}
+
 void apply_override(Json& doc, const std::string& file, const std::string& assignment) {
   const auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0)
@@ -229,9 +246,9 @@ void apply_override(Json& doc, const std::string& file, const std::string& assig
   const std::string text = assignment.substr(eq + 1);
   Json value;
   try {
-    value = Json::parse(text);
-  } catch (const Json::parse_error&) {
-    value = text;
+    value = parse_set_value(text);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(file, "", "--set " + assignment + ": " + e.what());
   }
   Json* node = &doc;
   std::string pointer;
@@ -259,7 +276,8 @@ void apply_override(Json& doc, const std::string& file, const std::string& assig
     } else {
       throw ConfigError(file, pointer, "--set " + dotted + ": cannot descend into a scalar");
     }
-    pointer += "/" + escape_pointer(p);
+    pointer += '/';
+    pointer += escape_pointer(p);
   }
   *node = value;
 }

@@ -81,6 +81,10 @@ class JsonReader {
 // Applies `--set a.b.c=value` overrides to a document. The value is parsed as JSON when it parses
 // (numbers, true/false, arrays, quoted strings) and taken as a string otherwise.
 // The path must name an existing field unless its parent is an object with that key missing.
+// The value of a --set style text: JSON when it parses, the text as a string otherwise. Throws
+// std::invalid_argument for JSON that parses but cannot be held (a number beyond a double's range).
+Json parse_set_value(const std::string& text);
+
 void apply_override(Json& doc, const std::string& file, const std::string& assignment);
 
 }  // namespace fleetsim

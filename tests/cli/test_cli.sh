@@ -39,6 +39,22 @@ echo "$msg" | grep -q -- "--kv: at /: expected a KV length in (0, 703758] tokens
 msg=$("$bin" explain-step "$root/scenarios/deepseek-v3-r1-day.json" --batch-per-gpu 1e9 2>&1); rc=$?
 [ "$rc" -eq 2 ] || fail "batch past capacity: exit $rc"
 echo "$msg" | grep -q "expected a batch whose KV fits a decode GPU" || fail "message: $msg"
+# Numbers a command cannot use are refused before any work: NaN and zero unit sizes once got
+# through (a zero prefill unit size crashed the planner with a division by zero).
+msg=$("$bin" plan --prefill-nodes 4,0 2>&1); rc=$?
+[ "$rc" -eq 2 ] || fail "zero unit size: exit $rc"
+echo "$msg" | grep -q -- "--prefill-nodes: expected an integer >= 1, got 0" || fail "message: $msg"
+msg=$("$bin" plan --peak-rate nan 2>&1); rc=$?
+[ "$rc" -eq 2 ] || fail "NaN peak rate: exit $rc"
+echo "$msg" | grep -q -- "--peak-rate: expected a number > 0, got nan" || fail "message: $msg"
+msg=$("$bin" run --trace-steps -1 2>&1); rc=$?
+[ "$rc" -eq 2 ] || fail "negative trace time: exit $rc"
+msg=$("$bin" sweep --grid seed=1,2 --grid seed=3 --out "$tmp/sw" 2>&1); rc=$?
+[ "$rc" -eq 2 ] || fail "two axes on one path: exit $rc"
+echo "$msg" | grep -q "seed twice" || fail "message: $msg"
+msg=$("$bin" run "$tmp" --quiet 2>&1); rc=$?
+[ "$rc" -eq 2 ] || fail "a directory as the scenario: exit $rc"
+echo "$msg" | grep -q "is a directory (expected a readable JSON file)" || fail "message: $msg"
 "$bin" run --help > /dev/null; rc=$?
 [ "$rc" -eq 0 ] || fail "--help: exit $rc"
 set -e

@@ -141,3 +141,22 @@ TEST_CASE("replace_top_level_key leaves the other bytes untouched") {
   const std::string added = replace_top_level_json_key("{\n  \"a\": 1\n}\n", "k", Json{{"z", 3}});
   CHECK(Json::parse(added)["k"]["z"] == 3);
 }
+
+TEST_CASE("a broken low-latency fit is reported whichever profile is selected") {
+  HardwareSpec broken = hw();
+  broken.document["comm_model"]["low_latency_nvlink"]["rdma_efficiency"] = "high";
+  for (const char* profile : {"rdma", "nvlink"}) {
+    INFO(profile);
+    try {
+      load_flow_comm_params(broken, profile);
+      FAIL("no error");
+    } catch (const ConfigError& e) {
+      CHECK_THAT(std::string(e.what()), Catch::Contains("/comm_model/low_latency_nvlink/rdma_efficiency"));
+    }
+  }
+  // A profile without the NVLink fit still runs on RDMA; asking for NVLink names what is missing.
+  HardwareSpec rdma_only = hw();
+  rdma_only.document["comm_model"].erase("low_latency_nvlink");
+  CHECK_NOTHROW(load_flow_comm_params(rdma_only, "rdma"));
+  CHECK_THROWS_WITH(load_flow_comm_params(rdma_only, "nvlink"), Catch::Contains("low_latency_nvlink"));
+}

@@ -1,7 +1,11 @@
 // DeepSeek-V3 parameter counts and KV-cache size derived from models/deepseek-v3.json.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
+
 #include "sim/spec/model_spec.hpp"
+#include "sim/util/json_reader.hpp"
 
 using namespace fleetsim;
 
@@ -47,4 +51,37 @@ TEST_CASE("Projection shapes match the DeepGEMM dense shapes") {
   CHECK(a.num_heads * (a.qk_nope_head_dim + a.v_head_dim) == 32768);       // kv_b, K = 512
   CHECK(a.num_heads * a.v_head_dim == 16384);                              // o_proj K
   CHECK(2 * m.moe.expert_intermediate_size == 4096);                       // expert gate+up
+}
+
+TEST_CASE("a number format's width and the published figures are checked, with their path") {
+  struct Case {
+    std::string pointer, value, expected;
+  };
+  const Case cases[] = {
+      {"/precision/kv_cache_bytes_per_elem", "1e30", "expected a number of bytes in (0, 8]"},
+      {"/precision/weight_bytes_per_param", "0", "expected a number of bytes in (0, 8]"},
+      {"/published/total_params", "-1", "expected a number > 0"},
+  };
+  const auto dir = std::filesystem::temp_directory_path() / "fleetsim-tests";
+  std::filesystem::create_directories(dir);
+  for (const Case& c : cases) {
+    INFO(c.pointer);
+    Json j = load_json_file(FLEETSIM_SOURCE_DIR "/models/deepseek-v3.json");
+    j[Json::json_pointer(c.pointer)] = Json::parse(c.value);
+    const auto path = (dir / "bad-model.json").string();
+    std::ofstream(path) << j.dump();
+    try {
+      load_model_spec(path);
+      FAIL("no error");
+    } catch (const ConfigError& e) {
+      CHECK_THAT(std::string(e.what()), Catch::Contains("bad-model.json") && Catch::Contains(c.pointer) &&
+                                            Catch::Contains(c.expected));
+    }
+  }
+  // 4-bit weights are a real format.
+  Json j = load_json_file(FLEETSIM_SOURCE_DIR "/models/deepseek-v3.json");
+  j["precision"]["weight_bytes_per_param"] = 0.5;
+  const auto path = (dir / "int4-model.json").string();
+  std::ofstream(path) << j.dump();
+  CHECK(load_model_spec(path).precision.weight_bytes_per_param == 0.5);
 }

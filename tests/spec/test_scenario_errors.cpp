@@ -5,6 +5,7 @@
 #include <span>
 
 #include "sim/serving/serving_system.hpp"
+#include "sim/serving/simulation.hpp"
 #include "sim/serving/workload.hpp"
 #include "sim/spec/scenario_spec.hpp"
 
@@ -253,6 +254,37 @@ TEST_CASE("a validation figure must say whether it scales with the load") {
   msg = error_of({"validation=[" + figure + R"(,"scales_with_load":"yes"}])"});
   CHECK_THAT(msg, Catch::Contains("/validation/0/scales_with_load"));
   CHECK_THAT(msg, Catch::Contains("boolean"));
+}
+
+TEST_CASE("a validation figure names a number of summary.json and a non-zero published value") {
+  auto figure = [](const std::string& metric, const std::string& published) {
+    return "validation=[{\"metric\":\"" + metric + "\",\"label\":\"x\",\"published\":" + published +
+           ",\"tolerance_pct\":5,\"source\":\"s\",\"scales_with_load\":true}]";
+  };
+  auto msg = error_of({figure("tokens.input", "0")});
+  CHECK_THAT(msg, Catch::Contains("/validation/0/published") && Catch::Contains("a non-zero number"));
+  // A typo is found before the run (simulate() checks first), not left as a "missing" row.
+  for (const char* typo : {"tokens.inptu", "tokens", "tokens.input.x", ""}) {
+    INFO(typo);
+    const ScenarioSpec s = load_scenario(kScenario, {figure(typo, "1")});
+    try {
+      simulate(s);
+      FAIL("no error");
+    } catch (const ConfigError& e) {
+      CHECK_THAT(std::string(e.what()), Catch::Contains("deepseek-v3-r1-day.json") &&
+                                            Catch::Contains("/validation/0/metric") &&
+                                            Catch::Contains("a dotted path to a number in summary.json"));
+    }
+  }
+}
+
+TEST_CASE("a directory or an out-of-range number in place of a scenario is a clear error") {
+  CHECK_THROWS_WITH(load_scenario(std::filesystem::temp_directory_path().string()),
+                    Catch::Contains("is a directory (expected a readable JSON file)"));
+  CHECK_THAT(error_of({"duration_s=1e400"}), Catch::Contains("--set duration_s=1e400") &&
+                                                 Catch::Contains("deepseek-v3-r1-day.json"));
+  const auto path = write_temp("huge.json", R"({"name": 1e400})");
+  CHECK_THROWS_WITH(load_scenario(path), Catch::Contains("huge.json") && Catch::Contains("expected valid JSON"));
 }
 
 TEST_CASE("a malformed published day names the path and the expected form") {

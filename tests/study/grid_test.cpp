@@ -20,6 +20,23 @@ TEST_CASE("grid axes split at top-level commas only") {
   CHECK_THROWS_AS(parse_grid_axis("=1,2"), ConfigError);
   CHECK_THROWS_AS(parse_grid_axis("a.b=1,,2"), ConfigError);
   CHECK_THROWS_AS(parse_grid_axis("a.b={1,2"), ConfigError);
+  // A value JSON parses but a double cannot hold is refused with the axis, not at a later point.
+  try {
+    parse_grid_axis("seed=1,1e400");
+    FAIL("no error");
+  } catch (const ConfigError& e) {
+    CHECK_THAT(std::string(e.what()), Catch::Contains("seed=1,1e400") && Catch::Contains("1e400"));
+  }
+}
+
+TEST_CASE("two axes on one path are refused: the second would silently override the first") {
+  try {
+    Grid({parse_grid_axis("seed=1,2"), parse_grid_axis("seed=3")});
+    FAIL("no error");
+  } catch (const ConfigError& e) {
+    CHECK_THAT(std::string(e.what()), Catch::Contains("seed twice"));
+  }
+  CHECK(Grid({parse_grid_axis("seed=1,2"), parse_grid_axis("scale=3")}).size() == 2);
 }
 
 TEST_CASE("grid points are row-major, last axis fastest") {

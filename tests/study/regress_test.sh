@@ -49,4 +49,19 @@ set +e
 "$bin" regress --suite "$tmp/worse" --only no-such-entry > /dev/null 2>&1; rc=$?
 set -e
 [ "$rc" -eq 2 ] || fail "unknown entry: exit $rc, expected 2"
+# A check on a metric summary.json does not have is the suite's fault: exit 2 naming it, in a
+# gate run and in --update (which once wrote goldens without it and called it "new").
+python3 - "$tmp/worse/suite.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+s["checks"][0]["metric"] = "latency.ttft_s.p5"
+json.dump(s, open(sys.argv[1], "w"), indent=2)
+PY
+for mode in "" "--update"; do
+  set +e
+  out=$("$bin" regress --suite "$tmp/worse" --only baseline $mode 2>&1); rc=$?
+  set -e
+  [ "$rc" -eq 2 ] || fail "unknown metric ($mode): exit $rc, expected 2"
+  echo "$out" | grep -q "metric 'latency.ttft_s.p5' (entry baseline) is no number in summary.json" || fail "message: $out"
+done
 echo "regress test passed"
