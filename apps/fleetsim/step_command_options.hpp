@@ -16,11 +16,10 @@ struct StepCommandOptions {
   std::string phase = "decode";
   std::vector<std::string> overrides;
   StepOptions step;
-  StepOptions resolved() const {
-    StepOptions s = step;
-    s.phase = phase == "prefill" ? Phase::kPrefill : Phase::kDecode;
-    return s;
-  }
+  // The decode operating point's options, to refuse them on a prefill step (whose batch is the
+  // scenario's token budget) rather than ignore them.
+  std::vector<const CLI::Option*> decode_only;
+  StepOptions resolved() const;
 };
 
 void add_step_command_options(CLI::App& cmd, StepCommandOptions& o);

@@ -47,9 +47,12 @@ echo "$msg" | grep -q -- "--prefill-nodes: expected an integer >= 1, got 0" || f
 msg=$("$bin" plan --peak-rate nan 2>&1); rc=$?
 [ "$rc" -eq 2 ] || fail "NaN peak rate: exit $rc"
 echo "$msg" | grep -q -- "--peak-rate: expected a number > 0, got nan" || fail "message: $msg"
+msg=$("$bin" explain-step "$root/scenarios/deepseek-v3-r1-day.json" --phase prefill --batch-per-gpu 64 2>&1); rc=$?
+[ "$rc" -eq 2 ] || fail "a decode batch on a prefill step: exit $rc"
+echo "$msg" | grep -q -- "--batch-per-gpu: at /: expected --phase decode" || fail "message: $msg"
 msg=$("$bin" run --trace-steps -1 2>&1); rc=$?
 [ "$rc" -eq 2 ] || fail "negative trace time: exit $rc"
-msg=$("$bin" sweep --grid seed=1,2 --grid seed=3 --out "$tmp/sw" 2>&1); rc=$?
+msg=$("$bin" sweep "$root/scenarios/deepseek-v3-r1-day.json" --grid seed=1,2 --grid seed=3 --out "$tmp/sw" 2>&1); rc=$?
 [ "$rc" -eq 2 ] || fail "two axes on one path: exit $rc"
 echo "$msg" | grep -q "seed twice" || fail "message: $msg"
 msg=$("$bin" run "$tmp" --quiet 2>&1); rc=$?
