@@ -174,7 +174,12 @@ TextTable traffic_table(const ReportData& data) {
   t.add("Requests arrived", format_count(number(data, {"requests", "arrived"})));
   t.add("Requests completed", format_count(number(data, {"requests", "completed"})));
   t.add("Requests rejected", format_count(number(data, {"requests", "rejected"})));
-  t.add("Requests in flight at end", format_count(number(data, {"requests", "in_flight"})));
+  t.add("Requests in flight at the end, finished after it",
+        format_count(number(data, {"requests", "in_flight_at_end"})));
+  const auto last_ended_s = number(data, {"requests", "last_ended_s"});
+  const auto window_s = number(data, {"scenario", "duration_s"});
+  if (last_ended_s && window_s)
+    t.add("Last of them ended", format_sig((*last_ended_s - *window_s) / 60.0, 3) + " min after the end");
   t.add("Input tokens", format_count(number(data, {"tokens", "input"})));
   const auto hit = number(data, {"tokens", "input_cache_hit"});
   const auto hit_pct = ratio_pct(hit, number(data, {"tokens", "input"}));
@@ -398,7 +403,7 @@ std::vector<HeadlineFigure> build_headline(const ReportData& data) {
   add("Requests completed", number(data, {"requests", "completed"}), compact,
       join_present({labelled("of", number(data, {"requests", "arrived"}), compact),
                     labelled("rejected", number(data, {"requests", "rejected"}), compact),
-                    labelled("in flight", number(data, {"requests", "in_flight"}), compact)}));
+                    labelled("in flight at the end", number(data, {"requests", "in_flight_at_end"}), compact)}));
   const auto hit_pct =
       ratio_pct(number(data, {"tokens", "input_cache_hit"}), number(data, {"tokens", "input"}));
   add("Input tokens", number(data, {"tokens", "input"}), compact,

@@ -39,10 +39,15 @@ class Progress {
     if (since_print < 1.0) return;
     const double elapsed = std::chrono::duration<double>(t - start_).count();
     const double frac = static_cast<double>(now) / static_cast<double>(duration_ns_);
-    const double eta = frac > 0 ? elapsed * (1 - frac) / frac : 0;
     const double rate = static_cast<double>(events - last_events_) / since_print;
-    std::fprintf(stderr, "\r  sim %6.2f h (%5.1f%%)  %6.2f M events/s  elapsed %5.0f s  ETA %5.0f s ",
-                 ns_to_seconds(now) / 3600.0, frac * 100, rate / 1e6, elapsed, eta);
+    if (frac <= 1) {
+      const double eta = frac > 0 ? elapsed * (1 - frac) / frac : 0;
+      std::fprintf(stderr, "\r  sim %6.2f h (%5.1f%%)  %6.2f M events/s  elapsed %5.0f s  ETA %5.0f s ",
+                   ns_to_seconds(now) / 3600.0, frac * 100, rate / 1e6, elapsed, eta);
+    } else {  // past the window: its last requests finishing (no ETA: a few minutes of sim time)
+      std::fprintf(stderr, "\r  sim %6.2f h (window done, its last requests finishing)  %6.2f M events/s  elapsed %5.0f s ",
+                   ns_to_seconds(now) / 3600.0, rate / 1e6, elapsed);
+    }
     std::fflush(stderr);
     last_print_ = t;
     last_events_ = events;
@@ -65,9 +70,9 @@ void print_summary(const Json& j, const std::string& out_dir) {
   auto num = [&](const char* a, const char* b) { return j.at(a).at(b).get<double>(); };
   std::printf("\nfleetsim: %s (scale %.3g)\n", j["scenario"]["name"].get<std::string>().c_str(),
               num("scenario", "scale"));
-  std::printf("  requests   %.0f arrived, %.0f completed, %.0f rejected, %.0f in flight\n",
+  std::printf("  requests   %.0f arrived, %.0f completed, %.0f rejected (%.0f in flight at the end, finished after it)\n",
               num("requests", "arrived"), num("requests", "completed"), num("requests", "rejected"),
-              num("requests", "in_flight"));
+              num("requests", "in_flight_at_end"));
   std::printf("  tokens     %.1fB input (%.1f%% cache hit), %.1fB output\n", num("tokens", "input") / 1e9,
               100 * num("tokens", "cache_hit_share"), num("tokens", "output") / 1e9);
   std::printf("  per node   prefill %.1fk input tok/s, decode %.2fk output tok/s\n",

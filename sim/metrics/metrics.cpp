@@ -41,13 +41,15 @@ void Metrics::on_arrival(TimeNs now) {
 
 void Metrics::on_reject(TimeNs, RejectReason reason) {
   ++rejected_[static_cast<int>(reason)];
-  ++iv_rejected_;
+  if (closed_) ++rejected_after_close_;
+  else ++iv_rejected_;
 }
 
 void Metrics::on_prefill_done(TimeNs now, TimeNs ttft_ns, std::int64_t input_tok,
                               std::int64_t cached_tok) {
   const double s = ns_to_seconds(ttft_ns);
   ttft_s_.add(s);
+  if (closed_) return;
   iv_ttft_s_.add(s);
   input_tok_ += static_cast<double>(input_tok);
   cached_tok_ += static_cast<double>(cached_tok);
@@ -62,6 +64,7 @@ void Metrics::on_prefill_done(TimeNs now, TimeNs ttft_ns, std::int64_t input_tok
 }
 
 void Metrics::on_decode_step(TimeNs now, double output_tok) {
+  if (closed_) return;
   output_tok_ += output_tok;
   iv_output_ += output_tok;
   hour_of(now).output_tok += output_tok;
@@ -69,11 +72,11 @@ void Metrics::on_decode_step(TimeNs now, double output_tok) {
 
 void Metrics::on_complete(TimeNs now, TimeNs tpot_ns, std::int64_t output_tok) {
   ++completed_;
-  ++hour_of(now).completed;
+  if (!closed_) ++hour_of(now).completed;
   if (output_tok > 1 && tpot_ns > 0) {
     const double ms = ns_to_ms(tpot_ns);
     tpot_ms_.add(ms);
-    iv_tpot_ms_.add(ms);
+    if (!closed_) iv_tpot_ms_.add(ms);
     stream_tok_per_s_.add(1e3 / ms);
     const double tokens = static_cast<double>(output_tok - 1);
     stream_tokens_ += tokens;
@@ -110,6 +113,7 @@ void Metrics::advance_nodes(TimeNs now) {
 }
 
 void Metrics::on_nodes(TimeNs now, const RoleNodes& prefill, const RoleNodes& decode) {
+  if (closed_) return;
   advance_nodes(now);
   prefill_nodes_ = prefill;
   decode_nodes_ = decode;
@@ -121,12 +125,14 @@ void Metrics::on_nodes(TimeNs now, const RoleNodes& prefill, const RoleNodes& de
 
 void Metrics::on_capacity(TimeNs now, double prefill_input_tok_per_s_per_node,
                           double decode_output_tok_per_s_per_node) {
+  if (closed_) return;
   advance_nodes(now);
   prefill_capacity_per_node_ = prefill_input_tok_per_s_per_node;
   decode_capacity_per_node_ = decode_output_tok_per_s_per_node;
 }
 
 void Metrics::sample(TimeNs now, const FleetSnapshot& snap) {
+  if (closed_) return;
   advance_nodes(now);
   const double dt = ns_to_seconds(now - last_sample_ns_);
   if (dt <= 0) return;
@@ -159,6 +165,10 @@ void Metrics::sample(TimeNs now, const FleetSnapshot& snap) {
   iv_tpot_ms_.clear();
 }
 
-void Metrics::finish(TimeNs now) { advance_nodes(now); }
+void Metrics::close_window(TimeNs end) {
+  if (closed_) return;
+  advance_nodes(end);
+  closed_ = true;
+}
 
 }  // namespace fleetsim

@@ -77,12 +77,18 @@ class Metrics {
   // output at the speed SLO), as the cost model predicts.
   void on_capacity(TimeNs now, double prefill_input_tok_per_s_per_node, double decode_output_tok_per_s_per_node);
   void sample(TimeNs now, const FleetSnapshot& snap);
-  void finish(TimeNs now);
+  // The end of the simulated window: node-time, capacity, tokens and the timeline stop here.
+  // The requests that arrived in it and are still in flight run on (the serving system keeps its
+  // load, so that they see the same contention) and are counted when they complete or are
+  // rejected, with their latencies; their tokens past the end are not the window's.
+  void close_window(TimeNs end);
+  bool window_closed() const { return closed_; }
 
   std::uint64_t arrived() const { return arrived_; }
   std::uint64_t completed() const { return completed_; }
   std::uint64_t rejected() const;
   std::uint64_t rejected(RejectReason r) const { return rejected_[static_cast<int>(r)]; }
+  std::uint64_t rejected_after_close() const { return rejected_after_close_; }  // not in the timeline
   double input_tok() const { return input_tok_; }
   double cached_tok() const { return cached_tok_; }
   double output_tok() const { return output_tok_; }        // tokens generated (prefill's + decode's)
@@ -113,6 +119,8 @@ class Metrics {
   static LogHistogram tpot_hist() { return LogHistogram(1.0, 1e5, 40); }
 
   TimeNs sample_interval_ns_;
+  bool closed_ = false;
+  std::uint64_t rejected_after_close_ = 0;
   std::uint64_t arrived_ = 0, completed_ = 0;
   std::array<std::uint64_t, static_cast<int>(RejectReason::kCount)> rejected_{};
   double input_tok_ = 0, cached_tok_ = 0, output_tok_ = 0;

@@ -29,7 +29,8 @@ Json make_summary(const ScenarioSpec& s, const Metrics& m, const Economics& e, c
   for (int r = 0; r < static_cast<int>(RejectReason::kCount); ++r)
     rejected_by[reject_reason_name(static_cast<RejectReason>(r))] = m.rejected(static_cast<RejectReason>(r));
   j["requests"] = {{"arrived", m.arrived()}, {"completed", m.completed()},
-                   {"rejected", m.rejected()}, {"in_flight", st.in_flight},
+                   {"rejected", m.rejected()}, {"in_flight_at_end", st.in_flight_at_end},
+                   {"last_ended_s", st.end_s},
                    {"rejected_by_reason", rejected_by}};
   j["tokens"] = {{"input", m.input_tok()}, {"input_cache_hit", m.cached_tok()},
                  {"output", m.output_tok()},

@@ -15,7 +15,8 @@ struct SimStats {
   std::uint64_t events = 0;
   double wall_s = 0;
   double peak_rss_mb = 0;
-  std::uint64_t in_flight = 0;
+  std::uint64_t in_flight_at_end = 0;  // of the window's requests; all finished after it
+  double end_s = 0;                    // simulated time when the last of them ended
 };
 
 Json make_summary(const ScenarioSpec& s, const Metrics& m, const Economics& e, const SimStats& st);

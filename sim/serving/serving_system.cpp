@@ -196,38 +196,45 @@ RunStats ServingSystem::run(const ProgressFn& progress) {
 
   // The next arrival waits beside the queue rather than in it: arrivals are most of the events,
   // and the one pending goes first at a tie, being the only event of the first phase (kArrival).
+  // Past the end of the window the system runs on, load and all, until every request that
+  // arrived in the window has completed or been rejected (see Metrics::close_window).
   std::uint64_t events = 0;
   TimeNs now = 0;
+  RunStats st;
   for (;;) {
     const bool arrival = !arrivals_done_ && (q_.empty() || next_arrival_.time_ns <= q_.top().time_ns);
+    if (!arrival && q_.empty()) break;
+    const TimeNs next_ns = arrival ? next_arrival_.time_ns : q_.top().time_ns;
+    if (next_ns > s_.duration_ns && !metrics_.window_closed()) {
+      metrics_.close_window(s_.duration_ns);
+      st.in_flight_at_end = in_window_live();
+    }
+    if (metrics_.window_closed() && in_window_live() == 0) break;
     if (arrival) {
-      if (next_arrival_.time_ns > s_.duration_ns) break;
       now = next_arrival_.time_ns;
       on_arrival(now);
     } else {
-      if (q_.empty() || q_.top().time_ns > s_.duration_ns) break;
       const Event e = q_.pop();
       now = e.time_ns;
       dispatch(e);
     }
     if ((++events & 0xFFFFF) == 0 && progress) progress(now, events);
   }
-  now = s_.duration_ns;
-  metrics_.finish(now);
+  if (!metrics_.window_closed()) {  // nothing left to happen before the end
+    metrics_.close_window(s_.duration_ns);
+    st.in_flight_at_end = in_window_live();
+  }
 
-  RunStats st;
   st.events = events;
-  st.end_ns = now;
-  st.in_flight = pool_.live();
+  st.end_ns = std::max(now, s_.duration_ns);
   st.decode_kv_capacity_tok_per_gpu = kv_capacity_tok_;
   st.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
-  // Conservation: every arrival is completed, rejected, or still in the system.
-  if (metrics_.arrived() != metrics_.completed() + metrics_.rejected() + st.in_flight)
+  // Conservation: every request that arrived in the window has completed or been rejected.
+  if (in_window_live() != 0)
     throw std::logic_error("request conservation violated: arrived " +
                            std::to_string(metrics_.arrived()) + " != completed " +
                            std::to_string(metrics_.completed()) + " + rejected " +
-                           std::to_string(metrics_.rejected()) + " + in flight " +
-                           std::to_string(st.in_flight));
+                           std::to_string(metrics_.rejected()) + " with nothing left to happen");
   return st;
 }
 
@@ -265,7 +272,7 @@ void ServingSystem::on_arrival(TimeNs now) {
   const std::int64_t cached_tok = a.hash_ids && prefix_cache_
                                       ? prefix_cache_->lookup_and_store(*a.hash_ids, a.input_tok)
                                       : a.cached_tok;
-  metrics_.on_arrival(now);
+  if (now <= s_.duration_ns) metrics_.on_arrival(now);
   iv_mix_.add(a.input_tok, cached_tok, a.output_tok);
   const std::int64_t total_tok = a.input_tok + a.output_tok;
   Request& r = pool_[id];
@@ -496,10 +503,11 @@ void ServingSystem::finish_prefill(RequestId id, TimeNs now) {
   Request& r = pool_[id];
   r.first_token_ns = now;
   const TimeNs ttft = now - r.arrival_ns;
-  metrics_.on_prefill_done(now, ttft, r.input_tok, r.cached_tok);
+  const bool counted = in_window(r);
+  if (counted) metrics_.on_prefill_done(now, ttft, r.input_tok, r.cached_tok);
   iv_ttft_s_.add(ns_to_seconds(ttft));
   if (r.output_tok <= 1) {  // the prefill's token was the whole answer
-    metrics_.on_complete(now, 0, r.output_tok);
+    if (counted) metrics_.on_complete(now, 0, r.output_tok);
     ++completed_;
     pool_.release(id);
     return;
@@ -684,7 +692,7 @@ void ServingSystem::on_decode_step_done(std::uint32_t u, TimeNs now) {
     ul.tokens -= reserve;
     ul.attention -= static_cast<double>(r.input_tok);
     const TimeNs tpot = (now - r.first_token_ns) / (r.output_tok - 1);
-    metrics_.on_complete(now, tpot, r.output_tok);
+    if (in_window(r)) metrics_.on_complete(now, tpot, r.output_tok);
     iv_stream_speed_.add(tpot > 0 ? 1e9 / static_cast<double>(tpot) : 0);
     --decode_streams_;
     ++completed_;
@@ -911,7 +919,7 @@ void ServingSystem::on_eplb(TimeNs now) {
 }
 
 void ServingSystem::reject(RequestId id, RejectReason why, TimeNs now) {
-  metrics_.on_reject(now, why);
+  if (in_window(pool_[id])) metrics_.on_reject(now, why);
   ++rejected_;
   pool_.release(id);
 }

@@ -32,8 +32,8 @@ namespace fleetsim {
 struct RunStats {
   std::uint64_t events = 0;
   double wall_s = 0;
-  TimeNs end_ns = 0;
-  std::uint64_t in_flight = 0;  // accepted, neither completed nor rejected at the end
+  TimeNs end_ns = 0;             // when the last request of the window ended (>= the window's end)
+  std::uint64_t in_flight_at_end = 0;  // of the window's requests, those still in flight at its end
   double decode_kv_capacity_tok_per_gpu = 0;
 };
 
@@ -98,6 +98,11 @@ class ServingSystem {
   };
 
   void dispatch(const Event& e);
+  // A request that arrived in the scenario's window is counted; later ones only keep the load.
+  bool in_window(const Request& r) const { return r.arrival_ns <= s_.duration_ns; }
+  std::uint64_t in_window_live() const {
+    return metrics_.arrived() - metrics_.completed() - metrics_.rejected();
+  }
   // The exchange rate of the prefill work budget (see start_prefill_step), from the cost model.
   double prefill_pairs_per_token_time() const;
   void draw_next_arrival();

@@ -54,7 +54,8 @@ SimulationResult simulate(const ScenarioSpec& s, const ProgressFn& progress, Tim
   r.stats = r.system->run(progress);
   r.economics = compute_economics(r.system->metrics().hours(), s);
   r.summary = run_summary(s, r.system->metrics(), r.economics,
-                          SimStats{r.stats.events, r.stats.wall_s, peak_rss_mb(), r.stats.in_flight},
+                          SimStats{r.stats.events, r.stats.wall_s, peak_rss_mb(), r.stats.in_flight_at_end,
+                                   ns_to_seconds(r.stats.end_ns)},
                           r.system->prefill_expert_stats(), r.system->decode_expert_stats());
   return r;
 }

@@ -199,8 +199,9 @@ bool TraceWorkload::next(Arrival& out) {
 }
 
 std::unique_ptr<Workload> make_workload(const ScenarioSpec& s) {
-  if (s.workload.kind == "trace") return std::make_unique<TraceWorkload>(s.workload, s.duration_ns);
-  return std::make_unique<SyntheticWorkload>(s.workload, s.duration_ns, s.seed);
+  const TimeNs end_ns = s.duration_ns + kArrivalsPastWindowNs;
+  if (s.workload.kind == "trace") return std::make_unique<TraceWorkload>(s.workload, end_ns);
+  return std::make_unique<SyntheticWorkload>(s.workload, end_ns, s.seed);
 }
 
 }  // namespace fleetsim

@@ -106,6 +106,12 @@ class TraceWorkload final : public Workload {
   int pass_ = 0;
 };
 
+// How long arrivals go on past the scenario's window: the system keeps its load while the
+// window's last requests finish (see Metrics::close_window). A day is far beyond any stream's
+// life; past it the system would run on without new arrivals.
+inline constexpr TimeNs kArrivalsPastWindowNs = kNsPerDay;
+
+// The scenario's arrivals, from its start to kArrivalsPastWindowNs past its window.
 std::unique_ptr<Workload> make_workload(const ScenarioSpec& scenario);
 
 }  // namespace fleetsim

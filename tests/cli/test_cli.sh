@@ -73,7 +73,8 @@ python3 - "$tmp/run/summary.json" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
 r = s["requests"]
-assert r["arrived"] == r["completed"] + r["rejected"] + r["in_flight"], r
+assert r["arrived"] == r["completed"] + r["rejected"], r
+assert r["in_flight_at_end"] > 0 and r["last_ended_s"] > s["scenario"]["duration_s"], r
 for k in ["tokens", "throughput", "latency", "fleet", "economics", "sim"]:
     assert k in s, k
 for k in ["ttft_s", "tpot_ms", "output_tok_per_s"]:

@@ -31,7 +31,7 @@ ReportData synthetic_report(int interval_min) {
   ReportData data;
   data.summary = Json::parse(R"({
     "scenario": {"name": "deepseek-v3-day", "seed": 42, "scale": 1.0},
-    "requests": {"arrived": 1180000000, "completed": 1178800000, "rejected": 954321, "in_flight": 245679},
+    "requests": {"arrived": 1180000000, "completed": 1179045679, "rejected": 954321, "in_flight_at_end": 245679, "last_ended_s": 87012.5},
     "tokens": {"input": 608000000000, "input_cache_hit": 342000000000, "output": 168000000000},
     "throughput": {"prefill_input_tok_per_s_per_node": 73700.5, "decode_output_tok_per_s_per_node": 14800.25},
     "latency": {

@@ -64,7 +64,7 @@ TEST_CASE("node time is integrated by hour and by unit state") {
   // At 1.5 h a second prefill unit starts warming; at 2 h it serves and the decode unit drains.
   m.on_nodes(kNsPerHour + kNsPerHour / 2, RoleNodes{4, 4, 0}, RoleNodes{0, 18, 0});
   m.on_nodes(2 * kNsPerHour, RoleNodes{0, 8, 0}, RoleNodes{0, 0, 18});
-  m.finish(3 * kNsPerHour);
+  m.close_window(3 * kNsPerHour);
   REQUIRE(m.hours().size() == 3);
   CHECK(m.hours()[0].node_s == Approx(22 * 3600.0));
   CHECK(m.hours()[1].node_s == Approx(22 * 1800.0 + 26 * 1800.0));
@@ -85,7 +85,7 @@ TEST_CASE("capacity is integrated over active nodes at the rate in force") {
   m.on_capacity(0, 100.0, 10.0);
   m.on_nodes(kNsPerHour / 2, RoleNodes{0, 4, 0}, RoleNodes{0, 18, 0});  // decode ready at 0.5 h
   m.on_capacity(kNsPerHour, 200.0, 20.0);
-  m.finish(2 * kNsPerHour);
+  m.close_window(2 * kNsPerHour);
   CHECK(m.prefill_capacity_tok() == Approx(4 * 100.0 * 3600 + 4 * 200.0 * 3600));
   // Warming nodes serve nothing: decode capacity only from 0.5 h.
   CHECK(m.decode_capacity_tok() == Approx(18 * 10.0 * 1800 + 18 * 20.0 * 3600));
