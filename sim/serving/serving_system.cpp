@@ -205,10 +205,7 @@ RunStats ServingSystem::run(const ProgressFn& progress) {
     const bool arrival = !arrivals_done_ && (q_.empty() || next_arrival_.time_ns <= q_.top().time_ns);
     if (!arrival && q_.empty()) break;
     const TimeNs next_ns = arrival ? next_arrival_.time_ns : q_.top().time_ns;
-    if (next_ns > s_.duration_ns && !metrics_.window_closed()) {
-      metrics_.close_window(s_.duration_ns);
-      st.in_flight_at_end = in_window_live();
-    }
+    if (next_ns > s_.duration_ns && !metrics_.window_closed()) st.in_flight_at_end = close_window();
     if (metrics_.window_closed() && in_window_live() == 0) break;
     if (arrival) {
       now = next_arrival_.time_ns;
@@ -220,10 +217,7 @@ RunStats ServingSystem::run(const ProgressFn& progress) {
     }
     if ((++events & 0xFFFFF) == 0 && progress) progress(now, events);
   }
-  if (!metrics_.window_closed()) {  // nothing left to happen before the end
-    metrics_.close_window(s_.duration_ns);
-    st.in_flight_at_end = in_window_live();
-  }
+  if (!metrics_.window_closed()) st.in_flight_at_end = close_window();  // nothing left before the end
 
   st.events = events;
   st.end_ns = std::max(now, s_.duration_ns);
@@ -236,6 +230,13 @@ RunStats ServingSystem::run(const ProgressFn& progress) {
                            std::to_string(metrics_.completed()) + " + rejected " +
                            std::to_string(metrics_.rejected()) + " with nothing left to happen");
   return st;
+}
+
+std::uint64_t ServingSystem::close_window() {
+  metrics_.close_window(s_.duration_ns);
+  // EPLB runs on with the system; the window's figures are its updates up to the end.
+  window_expert_stats_ = {prefill_experts_->stats(), decode_experts_->stats()};
+  return in_window_live();
 }
 
 void ServingSystem::dispatch(const Event& e) {

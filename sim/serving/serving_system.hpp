@@ -3,6 +3,7 @@
 // (no global state), so several can run in one process.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -64,8 +65,13 @@ class ServingSystem {
   // The most KV (prompt + full output, reserved at admission) any decode GPU held in the run.
   std::int64_t decode_peak_reserved_tok_per_gpu() const { return peak_reserved_tok_; }
   double decode_tokens_per_step() const { return tokens_per_step_; }
-  const ExpertBalanceStats& prefill_expert_stats() const { return prefill_experts_->stats(); }
-  const ExpertBalanceStats& decode_expert_stats() const { return decode_experts_->stats(); }
+  // EPLB's updates in the window (all of them until it closes).
+  const ExpertBalanceStats& prefill_expert_stats() const {
+    return metrics_.window_closed() ? window_expert_stats_[0] : prefill_experts_->stats();
+  }
+  const ExpertBalanceStats& decode_expert_stats() const {
+    return metrics_.window_closed() ? window_expert_stats_[1] : decode_experts_->stats();
+  }
 
   // Capacity of one unit predicted by the cost model for a request mix (what the autoscaler
   // plans with): computed prompt tokens per second at the token budget, and the most streams
@@ -98,6 +104,9 @@ class ServingSystem {
   };
 
   void dispatch(const Event& e);
+  // Ends the window's figures (Metrics::close_window, EPLB's statistics); returns the window's
+  // requests still in flight.
+  std::uint64_t close_window();
   // A request that arrived in the scenario's window is counted; later ones only keep the load.
   bool in_window(const Request& r) const { return r.arrival_ns <= s_.duration_ns; }
   std::uint64_t in_window_live() const {
@@ -167,6 +176,7 @@ class ServingSystem {
   LogHistogram iv_ttft_s_{1e-3, 1e4, 40}, iv_stream_speed_{0.01, 1e4, 40};
   TimeNs last_autoscale_ns_ = 0;
   std::uint64_t completed_ = 0, rejected_ = 0;
+  std::array<ExpertBalanceStats, 2> window_expert_stats_{};  // prefill, decode, at the window's end
   std::int64_t decode_streams_ = 0;  // running + joining, all decode units
   // Stragglers seen in the run: max over ranks / mean over ranks of a step's work, as moving
   // averages. The capacity the autoscaler plans with is costed on these, so it reflects the

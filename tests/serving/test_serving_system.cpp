@@ -47,8 +47,9 @@ TEST_CASE("every request that arrives in the window ends completed or rejected, 
 TEST_CASE("the window's figures do not move with what runs on after it") {
   // The same seed with a half-hour and an hour-long window: the half hour's timeline (tokens,
   // arrivals, nodes every 5 minutes) is the first half of the hour's, whatever ran on after it.
-  const ScenarioSpec a = load_scenario(kScenario, small(), 0.02);
-  const ScenarioSpec b = load_scenario(kScenario, small({"duration_s=3600"}), 0.02);
+  // EPLB every minute, so that it also runs while the half hour's last requests finish.
+  const ScenarioSpec a = load_scenario(kScenario, small({"policies.eplb_period_s=60"}), 0.02);
+  const ScenarioSpec b = load_scenario(kScenario, small({"policies.eplb_period_s=60", "duration_s=3600"}), 0.02);
   ServingSystem sa(a), sb(b);
   sa.run();
   sb.run();
@@ -64,6 +65,10 @@ TEST_CASE("the window's figures do not move with what runs on after it") {
     CHECK(ta[i].nodes_prefill + ta[i].nodes_decode == tb[i].nodes_prefill + tb[i].nodes_decode);
   }
   CHECK(sa.metrics().output_tok() < sb.metrics().output_tok());
+  // EPLB runs on past the window too; the window's statistics are its updates up to the end
+  // (at the start and then every minute: 0, 60, ..., 1800 s in the half hour).
+  CHECK(sa.decode_expert_stats().updates == 31);
+  CHECK(sb.decode_expert_stats().updates == 61);
 }
 
 TEST_CASE("the same scenario and seed give an identical summary; another seed does not") {
