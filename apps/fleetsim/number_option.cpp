@@ -71,8 +71,9 @@ CLI::Validator integer_at_least(long lo) {
         errno = 0;
         const long x = std::strtol(text.c_str(), &end, 10);
         if (text.empty() || *end != '\0' || x < lo) return "expected " + want + ", got " + text;
-        if (errno == ERANGE || x > std::numeric_limits<int>::max())
-          return "expected " + want + " and at most " + std::to_string(std::numeric_limits<int>::max()) + ", got " + text;
+        constexpr int kMax = std::numeric_limits<int>::max();
+        if (errno == ERANGE || x > kMax)
+          return "expected " + want + " and at most " + std::to_string(kMax) + ", got " + text;
         return "";
       },
       want);
