@@ -12,7 +12,7 @@
 #include "apps/fleetsim/commands.hpp"
 #include "apps/fleetsim/number_option.hpp"
 #include "sim/serving/simulation.hpp"
-#include "sim/study/metric_paths.hpp"
+#include "sim/metrics/metric_paths.hpp"
 #include "sim/study/parallel_runner.hpp"
 #include "sim/study/regression_suite.hpp"
 

@@ -14,7 +14,7 @@
 #include "apps/fleetsim/number_option.hpp"
 #include "apps/fleetsim/run_tables.hpp"
 #include "sim/metrics/day_comparison.hpp"
-#include "sim/study/metric_paths.hpp"
+#include "sim/metrics/metric_paths.hpp"
 #include "sim/study/parallel_runner.hpp"
 #include "sim/serving/simulation.hpp"
 

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <functional>
 #include <limits>
 #include <sstream>
 
@@ -29,13 +30,12 @@ CLI::Option* add_number_option(CLI::App& cmd, const std::string& name, double& t
 namespace {
 
 // A validator accepting a finite number for which `ok` holds; `want` names the range.
-CLI::Validator finite_number_where(bool (*ok)(double, double, double), double lo, double hi,
-                                   const std::string& want) {
+CLI::Validator finite_number_where(std::function<bool(double)> ok, const std::string& want) {
   return CLI::Validator(
       [=](std::string& text) -> std::string {
         char* end = nullptr;
         const double x = std::strtod(text.c_str(), &end);
-        if (text.empty() || *end != '\0' || !std::isfinite(x) || !ok(x, lo, hi))
+        if (text.empty() || *end != '\0' || !std::isfinite(x) || !ok(x))
           return "expected " + want + ", got " + text;
         return "";
       },
@@ -51,15 +51,15 @@ std::string format_bound(double x) {
 }  // namespace
 
 CLI::Validator positive_number() {
-  return finite_number_where([](double x, double, double) { return x > 0; }, 0, 0, "a number > 0");
+  return finite_number_where([](double x) { return x > 0; }, "a number > 0");
 }
 
 CLI::Validator non_negative_number() {
-  return finite_number_where([](double x, double, double) { return x >= 0; }, 0, 0, "a number >= 0");
+  return finite_number_where([](double x) { return x >= 0; }, "a number >= 0");
 }
 
 CLI::Validator number_in(double lo, double hi) {
-  return finite_number_where([](double x, double l, double h) { return x >= l && x <= h; }, lo, hi,
+  return finite_number_where([lo, hi](double x) { return x >= lo && x <= hi; },
                              "a number in [" + format_bound(lo) + ", " + format_bound(hi) + "]");
 }
 

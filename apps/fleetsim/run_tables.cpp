@@ -2,7 +2,7 @@
 #include "apps/fleetsim/run_tables.hpp"
 
 #include "sim/metrics/day_comparison.hpp"
-#include "sim/study/metric_paths.hpp"
+#include "sim/metrics/metric_paths.hpp"
 
 #include <cmath>
 #include <cstdio>

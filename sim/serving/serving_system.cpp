@@ -194,30 +194,18 @@ RunStats ServingSystem::run(const ProgressFn& progress) {
   q_.push(s_.eplb_period_ns, EventPhase::kControl, kEplb, 0);
   draw_next_arrival();
 
-  // The next arrival waits beside the queue rather than in it: arrivals are most of the events,
-  // and the one pending goes first at a tie, being the only event of the first phase (kArrival).
-  // Past the end of the window the system runs on, load and all, until every request that
-  // arrived in the window has completed or been rejected (see Metrics::close_window).
+  // The window, then its last requests: past its end the system runs on, load and all, until
+  // every request that arrived in it has completed or been rejected (Metrics::close_window).
   std::uint64_t events = 0;
   TimeNs now = 0;
-  RunStats st;
-  for (;;) {
-    const bool arrival = !arrivals_done_ && (q_.empty() || next_arrival_.time_ns <= q_.top().time_ns);
-    if (!arrival && q_.empty()) break;
-    const TimeNs next_ns = arrival ? next_arrival_.time_ns : q_.top().time_ns;
-    if (next_ns > s_.duration_ns && !metrics_.window_closed()) st.in_flight_at_end = close_window();
-    if (metrics_.window_closed() && in_window_live() == 0) break;
-    if (arrival) {
-      now = next_arrival_.time_ns;
-      on_arrival(now);
-    } else {
-      const Event e = q_.pop();
-      now = e.time_ns;
-      dispatch(e);
-    }
+  auto step = [&] {
+    now = dispatch_next();
     if ((++events & 0xFFFFF) == 0 && progress) progress(now, events);
-  }
-  if (!metrics_.window_closed()) st.in_flight_at_end = close_window();  // nothing left before the end
+  };
+  RunStats st;
+  while (next_time_ns() <= s_.duration_ns) step();
+  st.in_flight_at_end = close_window();
+  while (in_window_live() > 0 && next_time_ns() != kTimeNever) step();
 
   st.events = events;
   st.end_ns = std::max(now, s_.duration_ns);
@@ -230,6 +218,28 @@ RunStats ServingSystem::run(const ProgressFn& progress) {
                            std::to_string(metrics_.completed()) + " + rejected " +
                            std::to_string(metrics_.rejected()) + " with nothing left to happen");
   return st;
+}
+
+// The next arrival waits beside the queue rather than in it: arrivals are most of the events,
+// and the one pending goes first at a tie, being the only event of the first phase (kArrival).
+bool ServingSystem::arrival_is_next() const {
+  return !arrivals_done_ && (q_.empty() || next_arrival_.time_ns <= q_.top().time_ns);
+}
+
+TimeNs ServingSystem::next_time_ns() const {
+  if (arrival_is_next()) return next_arrival_.time_ns;
+  return q_.empty() ? kTimeNever : q_.top().time_ns;
+}
+
+TimeNs ServingSystem::dispatch_next() {
+  if (arrival_is_next()) {
+    const TimeNs now = next_arrival_.time_ns;
+    on_arrival(now);
+    return now;
+  }
+  const Event e = q_.pop();
+  dispatch(e);
+  return e.time_ns;
 }
 
 std::uint64_t ServingSystem::close_window() {
@@ -273,11 +283,11 @@ void ServingSystem::on_arrival(TimeNs now) {
   const std::int64_t cached_tok = a.hash_ids && prefix_cache_
                                       ? prefix_cache_->lookup_and_store(*a.hash_ids, a.input_tok)
                                       : a.cached_tok;
-  if (now <= s_.duration_ns) metrics_.on_arrival(now);
   iv_mix_.add(a.input_tok, cached_tok, a.output_tok);
   const std::int64_t total_tok = a.input_tok + a.output_tok;
   Request& r = pool_[id];
   r.arrival_ns = now;
+  if (in_window(r)) metrics_.on_arrival(now);
   r.input_tok = static_cast<std::int32_t>(a.input_tok);
   r.output_tok = static_cast<std::int32_t>(a.output_tok);
   r.cached_tok = static_cast<std::int32_t>(cached_tok);

@@ -104,6 +104,9 @@ class ServingSystem {
   };
 
   void dispatch(const Event& e);
+  bool arrival_is_next() const;
+  TimeNs next_time_ns() const;  // of the next arrival or event; kTimeNever when none is left
+  TimeNs dispatch_next();       // handles the next arrival or event; returns its time
   // Ends the window's figures (Metrics::close_window, EPLB's statistics); returns the window's
   // requests still in flight.
   std::uint64_t close_window();

@@ -1,7 +1,7 @@
 // simulate(): scenario -> run -> economics -> summary.
 #include "sim/serving/simulation.hpp"
 
-#include <algorithm>
+#include "sim/metrics/metric_paths.hpp"
 
 namespace fleetsim {
 
@@ -27,16 +27,7 @@ void check_validation_metrics(const ScenarioSpec& s) {
   const Json skeleton = run_summary(s, empty, Economics{}, SimStats{}, {}, {});
   for (std::size_t i = 0; i < s.validation.size(); ++i) {
     const std::string& dotted = s.validation[i].metric;
-    const Json* node = &skeleton;
-    std::size_t from = 0;
-    while (node && from <= dotted.size()) {
-      const std::size_t dot = std::min(dotted.find('.', from), dotted.size());
-      const std::string key = dotted.substr(from, dot - from);
-      node = node->is_object() && node->contains(key) ? &(*node)[key] : nullptr;
-      from = dot + 1;
-    }
-    const bool ok = node && node->is_number();
-    if (!ok) {
+    if (!metric_at(skeleton, dotted)) {
       throw ConfigError(s.file, "/validation/" + std::to_string(i) + "/metric",
                         "expected a dotted path to a number in summary.json (for example "
                         "\"tokens.input\" or \"latency.ttft_s.p99\"), got \"" + dotted + "\"");

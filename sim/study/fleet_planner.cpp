@@ -8,7 +8,7 @@
 #include <mutex>
 
 #include "sim/serving/simulation.hpp"
-#include "sim/study/metric_paths.hpp"
+#include "sim/metrics/metric_paths.hpp"
 #include "sim/study/parallel_runner.hpp"
 
 namespace fleetsim {

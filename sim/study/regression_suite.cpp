@@ -7,7 +7,7 @@
 
 #include "reports/markdown_table.hpp"
 #include "reports/number_format.hpp"
-#include "sim/study/metric_paths.hpp"
+#include "sim/metrics/metric_paths.hpp"
 
 namespace fleetsim {
 

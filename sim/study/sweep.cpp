@@ -9,7 +9,7 @@
 
 #include "reports/csv_writer.hpp"
 #include "sim/serving/simulation.hpp"
-#include "sim/study/metric_paths.hpp"
+#include "sim/metrics/metric_paths.hpp"
 #include "sim/study/parallel_runner.hpp"
 
 namespace fleetsim {

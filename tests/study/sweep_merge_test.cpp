@@ -1,7 +1,7 @@
 // Sweep partition and merged output: the same bytes whatever the split.
 #include <catch2/catch.hpp>
 
-#include "sim/study/metric_paths.hpp"
+#include "sim/metrics/metric_paths.hpp"
 #include "sim/study/sweep.hpp"
 
 using namespace fleetsim;

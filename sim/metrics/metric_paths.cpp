@@ -1,5 +1,5 @@
 // Metric path lookup and summary flattening.
-#include "sim/study/metric_paths.hpp"
+#include "sim/metrics/metric_paths.hpp"
 
 #include <sstream>
 
