@@ -79,13 +79,13 @@ SimulatedStep simulated_step(const ServingSystem& sys, const StepOptions& o) {
   st.step_batch.kv_tokens_read *= 2;
 
   if (o.routing == StepRouting::kUniform) {
-    const double gpu_tokens =
-        q.unit_tokens_mb * s.model.moe.top_k / u.gpus_per_unit * timer.expert_imbalance();
+    const double imbalance = timer.imbalance_of(q);
+    const double gpu_tokens = q.unit_tokens_mb * s.model.moe.top_k / u.gpus_per_unit * imbalance;
     st.experts.tokens_per_slot.assign(static_cast<std::size_t>(u.slots_per_gpu),
                                       static_cast<std::int64_t>(std::ceil(gpu_tokens / u.slots_per_gpu)));
     st.routing = format("uniform: %.0f routed tokens over %d slots, expert imbalance %.3f (the "
                         "StepTimer's split)",
-                        gpu_tokens, u.slots_per_gpu, timer.expert_imbalance());
+                        gpu_tokens, u.slots_per_gpu, imbalance);
   } else {
     const auto per_gpu = static_cast<std::int64_t>(std::llround(q.unit_tokens_mb / u.gpus_per_unit));
     const RoutingDraw d = draw_routing(s, u, o.phase, per_gpu);

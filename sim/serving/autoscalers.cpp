@@ -110,9 +110,10 @@ class ScheduleAutoscaler final : public Autoscaler {
 //
 // Growing is immediate, shrinking is not: a kind is held at the largest target of the decisions
 // made over the last scale_down_window_s (Kubernetes' scale-down stabilization window). A unit
-// let go and needed again soon costs a warm-up and leaves the kind short meanwhile; estimates
-// that swing around a unit boundary (decode capacity moves with each EPLB period's expert
-// imbalance) would otherwise start and stop a unit every few decisions.
+// let go and needed again soon costs a warm-up and leaves the kind short meanwhile; demand that
+// swings around a unit boundary between intervals would otherwise start and stop a unit every
+// few decisions. (The capacity side holds still: it is planned at the mean expert imbalance of
+// the placements so far, not at the one in force, which EPLB replaces before a unit is warm.)
 //
 // A unit started now serves only after its warm-up, so on a rising load the demand is planned
 // where it will be: the growth since the last decision is carried forward to the end of the
@@ -183,9 +184,10 @@ class SloCapacityAutoscaler final : public Autoscaler {
   // what is held now; failing both, this decision alone splits the pool.
   // Holding a kind whatever the other needs would starve it (seen: prefill held at 29 units kept
   // decode a unit short of its demand at the pool's limit, and streams waited past
-  // max_queue_wait). Dropping every hold at the limit lets one period of low expert imbalance
-  // trade a decode unit for prefill's headroom, and the next period wants it back after a
-  // warm-up (seen at the full pool of the default day, with streams turned away).
+  // max_queue_wait). Dropping every hold at the limit lets one decision's low estimate trade a
+  // decode unit for prefill's headroom, and the next wants it back after a warm-up (seen at the
+  // full pool of the default day, with streams turned away, when capacity was planned at each
+  // EPLB period's own imbalance).
   FleetTarget hold_down(const FleetTarget& now, const Needs& need, const FleetObservation& o) {
     if (scale_down_window_ns_ == 0) return now;
     recent_.push_back({o.now_ns, now});

@@ -39,6 +39,12 @@ class ExpertBalance {
   // starts the router with a load history (ExpertRouter::start_with_history).
   void rebalance(TimeNs now, double tokens_per_gpu_mb);
   const ExpertBalanceStats& stats() const { return stats_; }
+  // The imbalance to plan capacity with: the mean over every placement made so far (0 before
+  // the first, which leaves the step timer's own). A unit started now serves under placements
+  // not yet made (EPLB re-places every period; a warm-up lasts about as long), and each leaves a
+  // draw from the same spread of expert popularity, so the current one says little about the
+  // next: planned at it, capacity swung by +-20% between periods at the default scenario.
+  double planning_imbalance() const { return stats_.mean_after(); }
   // The max/mean GPU load of one routed microbatch, drawn for a step.
   double draw_step_imbalance();
 

@@ -100,6 +100,7 @@ StepQuery ServingSystem::prefill_budget_query(const RequestMix& mix, double* mea
   q.max_rank_mb.attended_pairs = mean_tokens / 2 * pairs_per_tok * prefill_straggler_.attention;
   q.unit_tokens_mb = mean_tokens / 2 * u.gpus_per_unit;
   q.logit_tokens = q.max_rank_mb.sequences * 2;
+  q.expert_imbalance = prefill_experts_->planning_imbalance();
   if (mean_tokens_per_gpu) *mean_tokens_per_gpu = mean_tokens;
   return q;
 }
@@ -136,7 +137,7 @@ double ServingSystem::prefill_pairs_per_token_time() const {
   return weight_flops / pair_flops;
 }
 
-double ServingSystem::decode_stream_tok_per_s(double batch_per_gpu, double mean_kv_tok) const {
+StepQuery ServingSystem::decode_capacity_query(double batch_per_gpu, double mean_kv_tok) const {
   const UnitSpec& u = s_.decode;
   const double tok_per_seq = u.mtp ? 2.0 : 1.0;  // MTP verifies one draft token per step
   StepQuery q;
@@ -149,7 +150,12 @@ double ServingSystem::decode_stream_tok_per_s(double batch_per_gpu, double mean_
   q.max_rank_mb.attended_pairs = mb_kv * tok_per_seq;
   q.unit_tokens_mb = batch_per_gpu / 2 * tok_per_seq * u.gpus_per_unit;
   q.logit_tokens = static_cast<std::int64_t>(batch_per_gpu * tok_per_seq);
-  const TimeNs t = decode_timer_->step_ns(q);
+  q.expert_imbalance = decode_experts_->planning_imbalance();
+  return q;
+}
+
+double ServingSystem::decode_stream_tok_per_s(double batch_per_gpu, double mean_kv_tok) const {
+  const TimeNs t = decode_timer_->step_ns(decode_capacity_query(batch_per_gpu, mean_kv_tok));
   return t > 0 ? tokens_per_step_ / ns_to_seconds(t) : 0;
 }
 

@@ -75,7 +75,8 @@ class ServingSystem {
 
   // Capacity of one unit predicted by the cost model for a request mix (what the autoscaler
   // plans with): computed prompt tokens per second at the token budget, and the most streams
-  // that keep the speed SLO at the mix's KV length per output token.
+  // that keep the speed SLO at the mix's KV length per output token; both at the mean expert
+  // imbalance of the placements so far (ExpertBalance::planning_imbalance).
   double prefill_unit_capacity_tok_per_s(const RequestMix& mix) const;
   // The prefill step at the token budget for a mix (the busiest rank full, the others at the
   // observed straggler ratio); `mean_tokens_per_gpu` receives the mean rank's computed tokens.
@@ -89,6 +90,11 @@ class ServingSystem {
   const RequestMix& nominal_mix() const { return nominal_mix_; }
   // Per-stream output speed (tok/s) of a decode unit with `batch_per_gpu` streams per GPU.
   double decode_stream_tok_per_s(double batch_per_gpu, double mean_kv_tok) const;
+  // The decode step that speed is costed at: the busiest rank at the observed straggler ratio.
+  StepQuery decode_capacity_query(double batch_per_gpu, double mean_kv_tok) const;
+  // Each kind's expert-parallel load balancing (its placement's imbalance, and the one planned at).
+  const ExpertBalance& prefill_experts() const { return *prefill_experts_; }
+  const ExpertBalance& decode_experts() const { return *decode_experts_; }
 
  private:
   // Arrivals are not among them: the next one waits beside the queue (see run()).

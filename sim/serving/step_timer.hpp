@@ -52,6 +52,10 @@ class StepTimer {
   // the unit from its current expert placement and observed routing.
   void set_expert_imbalance(double max_over_mean) { expert_imbalance_ = max_over_mean; }
   double expert_imbalance() const { return expert_imbalance_; }
+  // The imbalance a query is costed at: its own, or the unit's mean when it has none.
+  double imbalance_of(const StepQuery& q) const {
+    return q.expert_imbalance > 0 ? q.expert_imbalance : expert_imbalance_;
+  }
   // Mean number of distinct GPUs a token is dispatched to (DeepEP sends one copy per GPU).
   void set_dest_gpus_per_token(double u) {
     dest_gpus_per_token_ = u;
@@ -73,10 +77,6 @@ class StepTimer {
     TimeNs overhead_ns = 0;
   };
   StepKey key_of(const StepQuery& q) const;
-  // The query's drawn expert imbalance, or the unit's mean when it has none.
-  double imbalance_of(const StepQuery& q) const {
-    return q.expert_imbalance > 0 ? q.expert_imbalance : expert_imbalance_;
-  }
   RankPart rank_part(const StepQuery& q) const;
   // Tokens on each expert slot of the busiest GPU: its share of the unit's routed copies.
   std::int64_t tokens_per_slot(const StepQuery& q) const;
