@@ -416,6 +416,24 @@ std::vector<ChartSpec> build_chart_specs(const ReportData& data) {
         {"arrivals_per_s", "arrivals", kBlue}, "arrivals per second",
         {"prefill_queue_requests", "queued", kPurple}, "requests queued for prefill"));
   }
+  // The autoscaler's reasoning: each kind's demand against the capacity of the units it asked for.
+  const SeriesTable* decisions = find_table(data, "fleet_decisions");
+  if (decisions != nullptr && has(*decisions, "t_h")) {
+    charts.push_back(timeline_chart(
+        *decisions,
+        base("prefill_decisions", day, "Prefill: demand against the units asked for",
+             "At each autoscaler decision: prompt tokens to compute per second, and what the prefill units "
+             "it asked for compute at their token budget (cost model)"),
+        {{"computed_tok_per_s", "demand", kBlue}, {"prefill_target_tok_per_s", "capacity asked for", kGrey}},
+        "computed tokens per second", "~s", false));
+    charts.push_back(timeline_chart(
+        *decisions,
+        base("decode_decisions", day, "Decode: demand against the units asked for",
+             "At each autoscaler decision: output tokens per second the arrivals ask for, and what the decode "
+             "units it asked for deliver at the speed SLO (cost model)"),
+        {{"output_tok_per_s", "demand", kOrange}, {"decode_target_tok_per_s_at_slo", "capacity asked for", kGrey}},
+        "output tokens per second", "~s", false));
+  }
   if (const SeriesTable* hourly = find_table(data, "hourly")) {
     charts.push_back(hourly_chart(
         *hourly, base("hourly_economics", money, "Cost and income per hour",

@@ -31,6 +31,31 @@ SeriesTable histogram_table(const char* name, const char* title, const char* lo,
   return t;
 }
 
+// Every autoscaler decision: what it was shown, what it asked for, and the capacity that buys
+// (the units asked for times the cost model's capacity per unit) beside the demand.
+SeriesTable decisions_table(const ScenarioSpec& s, const Metrics& m) {
+  SeriesTable t{"fleet_decisions", "Autoscaler decisions: demand, capacity per unit, units held and asked for",
+                {"t_h", "clock", "prefill_units_held", "decode_units_held", "prefill_units_target",
+                 "decode_units_target", "arrivals_per_s", "computed_tok_per_s", "prefill_backlog_tok",
+                 "output_tok_per_s", "decode_streams", "prefill_unit_tok_per_s",
+                 "decode_unit_tok_per_s_at_slo", "decode_unit_tok_per_s_at_cap",
+                 "decode_unit_streams_at_slo", "decode_unit_streams_at_cap",
+                 "prefill_planning_imbalance", "decode_planning_imbalance", "ttft_p99_s",
+                 "stream_tok_per_s_p50", "prefill_target_tok_per_s", "decode_target_tok_per_s_at_slo"},
+                {}};
+  for (const FleetDecision& d : m.decisions()) {
+    t.rows.push_back({d.t_h, clock_string(s.start_clock_h + d.t_h), d.prefill_units_held, d.decode_units_held,
+                      d.prefill_units_target, d.decode_units_target, d.arrivals_per_s, d.computed_tok_per_s,
+                      d.prefill_backlog_tok, d.output_tok_per_s, d.decode_streams, d.prefill_unit_tok_per_s,
+                      d.decode_unit_tok_per_s_at_slo, d.decode_unit_tok_per_s_at_cap,
+                      d.decode_unit_streams_at_slo, d.decode_unit_streams_at_cap,
+                      d.prefill_planning_imbalance, d.decode_planning_imbalance, d.ttft_p99_s,
+                      d.stream_tok_per_s_p50, d.prefill_units_target * d.prefill_unit_tok_per_s,
+                      d.decode_units_target * d.decode_unit_tok_per_s_at_slo});
+  }
+  return t;
+}
+
 }  // namespace
 
 std::vector<SeriesTable> make_run_tables(const ScenarioSpec& s, const Metrics& m,
@@ -57,6 +82,8 @@ std::vector<SeriesTable> make_run_tables(const ScenarioSpec& s, const Metrics& m
       tl.rows.back().push_back(scheduled_nodes_at(s.published_day->node_schedule, s.start_clock_h + r.t_h));
   }
   out.push_back(std::move(tl));
+
+  out.push_back(decisions_table(s, m));
 
   SeriesTable hourly{"hourly", "Hourly cost and income",
                      {"hour", "nodes_avg", "cost_usd", "theoretical_income_usd", "actual_income_usd",

@@ -165,6 +165,10 @@ void Metrics::sample(TimeNs now, const FleetSnapshot& snap) {
   iv_tpot_ms_.clear();
 }
 
+void Metrics::on_decision(const FleetDecision& d) {
+  if (!closed_) decisions_.push_back(d);
+}
+
 void Metrics::close_window(TimeNs end) {
   if (closed_) return;
   advance_nodes(end);

@@ -53,6 +53,25 @@ struct RoleNodeSeconds {
   double held() const { return warming + active + draining; }
 };
 
+// One fleet decision: what the autoscaler was shown and what it asked for (the fleet_decisions
+// series; it answers "why did the fleet do that?" without a trace in the policy). Capacities are
+// per unit, from the cost model, at the planning expert imbalance.
+struct FleetDecision {
+  double t_h = 0;
+  int prefill_units_held = 0, decode_units_held = 0;      // warming, active or draining
+  int prefill_units_target = 0, decode_units_target = 0;  // the policy's answer
+  double arrivals_per_s = 0;
+  double computed_tok_per_s = 0;   // prompt tokens to compute (cache hits excluded)
+  double prefill_backlog_tok = 0;  // computed tokens queued at the decision
+  double output_tok_per_s = 0;     // decode tokens the arrivals ask for (the first is prefill's)
+  std::int64_t decode_streams = 0;
+  double prefill_unit_tok_per_s = 0;
+  double decode_unit_tok_per_s_at_slo = 0, decode_unit_tok_per_s_at_cap = 0;
+  double decode_unit_streams_at_slo = 0, decode_unit_streams_at_cap = 0;
+  double prefill_planning_imbalance = 0, decode_planning_imbalance = 0;
+  double ttft_p99_s = 0, stream_tok_per_s_p50 = 0;  // seen over the interval before
+};
+
 // What the serving system reports at each sampling instant.
 struct FleetSnapshot {
   int prefill_nodes = 0, decode_nodes = 0;  // allocated (warming, active or draining)
@@ -77,6 +96,7 @@ class Metrics {
   // output at the speed SLO), as the cost model predicts.
   void on_capacity(TimeNs now, double prefill_input_tok_per_s_per_node, double decode_output_tok_per_s_per_node);
   void sample(TimeNs now, const FleetSnapshot& snap);
+  void on_decision(const FleetDecision& d);
   // The end of the simulated window: node-time, capacity, tokens and the timeline stop here.
   // The requests that arrived in it and are still in flight run on (the serving system keeps its
   // load, so that they see the same contention) and are counted when they complete or are
@@ -110,6 +130,8 @@ class Metrics {
   double token_weighted_stream_tok_per_s() const { return stream_s_ > 0 ? stream_tokens_ / stream_s_ : 0; }
   const std::vector<HourBucket>& hours() const { return hours_; }
   const std::vector<TimelineRow>& timeline() const { return timeline_; }
+  // The window's fleet decisions, the first at its start.
+  const std::vector<FleetDecision>& decisions() const { return decisions_; }
   TimeNs sample_interval_ns() const { return sample_interval_ns_; }
 
  private:
@@ -138,6 +160,7 @@ class Metrics {
   double prefill_capacity_tok_ = 0, decode_capacity_tok_ = 0;
   // Interval state for the timeline.
   std::vector<TimelineRow> timeline_;
+  std::vector<FleetDecision> decisions_;
   TimeNs last_sample_ns_ = 0;
   std::uint64_t iv_arrivals_ = 0, iv_rejected_ = 0;
   double iv_input_ = 0, iv_output_ = 0, iv_prefill_node_s_ = 0, iv_decode_node_s_ = 0;

@@ -769,11 +769,41 @@ void ServingSystem::on_autoscale(TimeNs now) {
                        o.decode_unit_tok_per_s_at_slo / s_.decode.nodes_per_unit);
   o.ttft_p99_s = iv_ttft_s_.quantile(0.99);
   o.stream_tok_per_s_p50 = iv_stream_speed_.quantile(0.5);
-  apply_target(autoscaler_->decide(o), now);
+  const FleetTarget target = autoscaler_->decide(o);
+  metrics_.on_decision(decision_record(o, target));
+  apply_target(target, now);
   last_autoscale_ns_ = now;
   iv_mix_.clear();
   iv_ttft_s_.clear();
   iv_stream_speed_.clear();
+}
+
+FleetDecision ServingSystem::decision_record(const FleetObservation& o, const FleetTarget& t) const {
+  FleetDecision d;
+  d.t_h = ns_to_seconds(o.now_ns) / 3600.0;
+  d.prefill_units_held = o.prefill_units;
+  d.decode_units_held = o.decode_units;
+  d.prefill_units_target = t.prefill_units;
+  d.decode_units_target = t.decode_units;
+  d.arrivals_per_s = o.arrivals_per_s;
+  d.computed_tok_per_s = o.computed_tok_per_s;
+  d.prefill_backlog_tok = o.prefill_backlog_tok;
+  d.output_tok_per_s = o.arrivals_per_s * std::max(0.0, o.mean_output_tok - 1);
+  d.decode_streams = o.decode_streams;
+  d.prefill_unit_tok_per_s = o.prefill_unit_tok_per_s;
+  d.decode_unit_tok_per_s_at_slo = o.decode_unit_tok_per_s_at_slo;
+  d.decode_unit_tok_per_s_at_cap = o.decode_unit_tok_per_s_at_cap;
+  d.decode_unit_streams_at_slo = o.decode_unit_streams_at_slo;
+  d.decode_unit_streams_at_cap = o.decode_unit_streams_at_cap;
+  // Before the first placement the capacity queries carry none, and the timers' own applies.
+  auto planned = [](const ExpertBalance& e, const StepTimer& t) {
+    return e.planning_imbalance() > 0 ? e.planning_imbalance() : t.expert_imbalance();
+  };
+  d.prefill_planning_imbalance = planned(*prefill_experts_, *prefill_timer_);
+  d.decode_planning_imbalance = planned(*decode_experts_, *decode_timer_);
+  d.ttft_p99_s = o.ttft_p99_s;
+  d.stream_tok_per_s_p50 = o.stream_tok_per_s_p50;
+  return d;
 }
 
 void ServingSystem::apply_target(const FleetTarget& t, TimeNs now) {

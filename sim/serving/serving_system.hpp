@@ -141,6 +141,7 @@ class ServingSystem {
   void retry_decode_waiting(TimeNs now);
   void on_autoscale(TimeNs now);
   void apply_target(const FleetTarget& t, TimeNs now);
+  FleetDecision decision_record(const FleetObservation& o, const FleetTarget& t) const;
   void on_unit_ready(std::uint32_t u, bool decode, TimeNs now);
   void activate_unit(std::uint32_t u, bool decode, TimeNs now);  // a warming unit starts serving
   void release_if_drained(TimeNs now);

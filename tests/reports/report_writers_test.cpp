@@ -162,10 +162,22 @@ TEST_CASE("charts are chosen from the series present", "[reports][charts]") {
     ids.push_back(chart.id);
     CHECK(chart.spec["data"]["name"] == chart.table);
   }
-  CHECK(ids == std::vector<std::string>{"load", "nodes", "nodes_vs_published", "queue", "hourly_economics",
-                                        "published_day_economics", "throughput_per_node", "decode_batch",
-                                        "ttft_over_time", "tpot_over_time", "ttft_hist", "tpot_hist",
-                                        "rejections", "rejections_over_time"});
+  CHECK(ids == std::vector<std::string>{"load", "nodes", "nodes_vs_published", "queue", "prefill_decisions",
+                                        "decode_decisions", "hourly_economics", "published_day_economics",
+                                        "throughput_per_node", "decode_batch", "ttft_over_time",
+                                        "tpot_over_time", "ttft_hist", "tpot_hist", "rejections",
+                                        "rejections_over_time"});
+  // The decision charts draw the autoscaler's own series, on its own clock.
+  for (const ChartSpec& chart : build_chart_specs(full)) {
+    if (chart.id == "prefill_decisions" || chart.id == "decode_decisions") CHECK(chart.table == "fleet_decisions");
+  }
+  // Without the autoscaler's decisions, neither of their charts.
+  ReportData undecided = full;
+  std::erase_if(undecided.tables, [](const SeriesTable& t) { return t.name == "fleet_decisions"; });
+  for (const ChartSpec& chart : build_chart_specs(undecided)) {
+    CHECK(chart.id != "prefill_decisions");
+    CHECK(chart.id != "decode_decisions");
+  }
   // Without a published day, neither of its charts.
   ReportData unpublished = full;
   std::erase_if(unpublished.tables, [](const SeriesTable& t) { return t.name == "published_day"; });
@@ -251,8 +263,8 @@ TEST_CASE("write_reports writes every file, byte-identically on a rerun", "[repo
   const auto b = fresh_dir("b");
   write_reports(data, a.string());
   write_reports(data, b.string());
-  for (const char* name : {"timeline.csv", "hourly.csv", "ttft_hist.csv", "tpot_hist.csv",
-                           "validation.csv", "rejections.csv", "report.md", "report.html"}) {
+  for (const char* name : {"timeline.csv", "fleet_decisions.csv", "hourly.csv", "ttft_hist.csv",
+                           "tpot_hist.csv", "validation.csv", "rejections.csv", "report.md", "report.html"}) {
     INFO(name);
     const std::string first = read_file(a / name);
     CHECK(!first.empty());

@@ -75,6 +75,22 @@ ReportData synthetic_report(int interval_min) {
                              published_nodes(kStartHour + t_h)});
   }
 
+  // Autoscaler decisions every 5 minutes: demand following the load, capacity asked for in
+  // whole units above it.
+  SeriesTable decisions{"fleet_decisions", "Autoscaler decisions",
+                        {"t_h", "clock", "computed_tok_per_s", "prefill_target_tok_per_s", "output_tok_per_s",
+                         "decode_target_tok_per_s_at_slo"},
+                        {}};
+  constexpr int kDecisionMin = 5;
+  for (int minute = 0; minute < 24 * 60; minute += kDecisionMin) {
+    const double t_h = minute / 60.0;
+    const double shape = load_shape(kStartHour + t_h);
+    const double computed = 3.08e6 * shape / 0.62, output = 1.95e6 * shape / 0.62;
+    decisions.rows.push_back({t_h, clock_text(kStartHour * 60 + minute), computed,
+                              std::ceil(computed * 1.1 / 2.0e5) * 2.0e5, output,
+                              std::ceil(output / 2.7e5) * 2.7e5});
+  }
+
   SeriesTable hourly{"hourly", "Cost and income per hour",
                      {"hour", "nodes_avg", "cost_usd", "theoretical_income_usd", "actual_income_usd",
                       "input_tokens", "cache_hit_tokens", "output_tokens"},
@@ -132,7 +148,7 @@ ReportData synthetic_report(int interval_min) {
   SeriesTable rejections{"rejections", "Rejected requests", {"reason", "count"}, {}};
   rejections.rows = {{"kv_cache_full", 612000}, {"rate_limited", 301221}, {"deadline, \"queue\"", 41100}};
 
-  data.tables = {timeline, hourly, published, ttft, tpot, validation, rejections};
+  data.tables = {timeline, decisions, hourly, published, ttft, tpot, validation, rejections};
   return data;
 }
 

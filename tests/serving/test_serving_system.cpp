@@ -244,3 +244,46 @@ TEST_CASE("a fleet shrinking while a unit warms up stops the warm-up, not a serv
   CHECK(decode["warming"].get<double>() == Approx(18 * 0.1));  // from 0.1 h to 0.2 h
   CHECK(decode["draining"].get<double>() == 0);
 }
+
+TEST_CASE("every autoscaler decision in the window is recorded with what it saw and asked for") {
+  // A schedule that grows at 0.1 h and shrinks at 0.2 h, decided every 5 minutes over half an
+  // hour: seven decisions (0 to 1800 s), the first before any unit is held.
+  const ScenarioSpec s = load_scenario(
+      kScenario,
+      small({"start_clock_h=0", "cluster.nodes=100", "workload.requests_per_day=4e6",
+             R"(policies.autoscaler={"name":"schedule","params":{"interval_s":300,"warmup_s":0,"steps":[)"
+             R"({"clock_h":0,"prefill_units":2,"decode_units":1},{"clock_h":0.1,"prefill_units":3,"decode_units":2},)"
+             R"({"clock_h":0.2,"prefill_units":1,"decode_units":1}]}})"}));
+  ServingSystem sys(s);
+  sys.run();
+  const auto& d = sys.metrics().decisions();
+  REQUIRE(d.size() == 7);
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    INFO("decision " << i);
+    CHECK(d[i].t_h == Approx(300.0 * static_cast<double>(i) / 3600));
+    // The schedule's step in force at the decision's clock hour.
+    const double h = d[i].t_h;
+    CHECK(d[i].prefill_units_target == (h < 0.1 ? 2 : h < 0.2 ? 3 : 1));
+    CHECK(d[i].decode_units_target == (h < 0.1 ? 1 : h < 0.2 ? 2 : 1));
+    // Held at a decision: what the one before asked for (no warm-up; a shrink drains, so a
+    // shrunk kind may still hold its draining units).
+    if (i == 0) {
+      CHECK(d[i].prefill_units_held == 0);
+      CHECK(d[i].decode_units_held == 0);
+    } else {
+      CHECK(d[i].prefill_units_held >= d[i - 1].prefill_units_target);
+      CHECK(d[i].decode_units_held >= d[i - 1].decode_units_target);
+    }
+    CHECK(d[i].prefill_unit_tok_per_s > 0);
+    CHECK(d[i].decode_unit_tok_per_s_at_slo > 0);
+    CHECK(d[i].decode_unit_tok_per_s_at_cap >= d[i].decode_unit_tok_per_s_at_slo);
+    CHECK(d[i].decode_planning_imbalance > 1);
+    if (i > 0) {
+      CHECK(d[i].arrivals_per_s > 0);
+      CHECK(d[i].output_tok_per_s > d[i].arrivals_per_s);  // outputs are long
+    }
+  }
+  // Growth takes effect at once without a warm-up: the decision after the growth (0.25 h) holds it.
+  CHECK(d[3].prefill_units_held == 3);
+  CHECK(d[3].decode_units_held == 2);
+}
