@@ -299,3 +299,29 @@ TEST_CASE("a short pool moves a unit to its bottleneck when the kind giving unit
   CHECK(kept.decode_units == 10);
   CHECK(kept.prefill_units == 29);
 }
+
+TEST_CASE("a short pool prefers a split under which no arrivals wait to a higher share") {
+  // The default day with decode_headroom 0 at 15:25 (its fleet_decisions.csv): prefill's
+  // arrivals need 23.3 units (25.6 with the headroom), decode's 9.4 at the SLO and 9.3 at the
+  // cap, in 278 nodes, holding 29 prefill and 9 decode units.
+  const ScenarioSpec s = spec_with_slo();
+  const Json spec = {{"name", "slo-capacity"}, {"params", {{"headroom", 0.1}, {"decode_headroom", 0.0}}}};
+  auto a = autoscalers().create(JsonReader(spec, "test", "/policies/autoscaler"), s);
+  FleetObservation o = observation(9.43, 9.43 / 9.28);
+  o.pool_nodes = 278;
+  o.computed_tok_per_s = 23.3 * o.prefill_unit_tok_per_s;
+  o.prefill_units = 29;
+  o.decode_units = 9;
+  // The highest smaller share is 25 prefill units (25/25.6) and 9 decode (9/9.4), the leftover
+  // nodes going to prefill: back to 29 and 9, with streams waiting for decode. Under 24 and 10
+  // nobody waits (24 >= 23.3, 10 >= 9.3).
+  const FleetTarget t = a->decide(o);
+  CHECK(t.prefill_units == 24);
+  CHECK(t.decode_units == 10);
+  // When arrivals wait under every split (prefill's need 25 units: 25 and 10 units do not fit),
+  // the highest smaller share decides, and the held split stays within the headroom of it.
+  o.computed_tok_per_s = 25.0 * o.prefill_unit_tok_per_s;
+  const FleetTarget short_both = a->decide(o);
+  CHECK(short_both.prefill_units == 29);
+  CHECK(short_both.decode_units == 9);
+}
