@@ -3,6 +3,7 @@
 // Registered by name; selected in scenario.policies.autoscaler.
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -36,6 +37,9 @@ struct FleetObservation {
   // Service levels seen in the last interval.
   double ttft_p99_s = 0;
   double stream_tok_per_s_p50 = 0;
+
+  // Output tokens per second the arrivals ask of decode (each request's first comes from prefill).
+  double decode_tok_per_s() const { return arrivals_per_s * std::max(0.0, mean_output_tok - 1); }
 };
 
 struct FleetTarget {

@@ -236,7 +236,7 @@ class SloCapacityAutoscaler final : public Autoscaler {
     if (o.decode_unit_tok_per_s_at_slo > 0) {
       // Output tokens the arrivals will ask for, against what a unit delivers at the largest
       // batch that still meets the speed SLO; streams already admitted set a floor.
-      const double tok_per_s = o.arrivals_per_s * std::max(0.0, o.mean_output_tok - 1);
+      const double tok_per_s = o.decode_tok_per_s();
       const double streams = static_cast<double>(o.decode_streams);
       // At the SLO with no margin, and at the cap with decode's headroom (the larger of the two).
       auto units = [&](double demand, double at_slo, double at_cap) {

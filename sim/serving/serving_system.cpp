@@ -788,7 +788,7 @@ FleetDecision ServingSystem::decision_record(const FleetObservation& o, const Fl
   d.arrivals_per_s = o.arrivals_per_s;
   d.computed_tok_per_s = o.computed_tok_per_s;
   d.prefill_backlog_tok = o.prefill_backlog_tok;
-  d.output_tok_per_s = o.arrivals_per_s * std::max(0.0, o.mean_output_tok - 1);
+  d.output_tok_per_s = o.decode_tok_per_s();
   d.decode_streams = o.decode_streams;
   d.prefill_unit_tok_per_s = o.prefill_unit_tok_per_s;
   d.decode_unit_tok_per_s_at_slo = o.decode_unit_tok_per_s_at_slo;
