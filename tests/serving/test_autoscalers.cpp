@@ -285,16 +285,17 @@ TEST_CASE("a short pool moves a unit to its bottleneck when the kind giving unit
     o.decode_units = 10;   // 180 nodes
     return slo_capacity(s, 0.12)->decide(o);
   };
-  // Prefill's arrivals need 20 units, 22.4 with the headroom, and decode 12 (23 + 12 units do
-  // not fit in 296 nodes). The held split serves 10/12 = 83% of decode's need; the best, 24
-  // prefill and 11 decode units, serves 11/12 = 92%, less than 83% x 1.12, but prefill, which
-  // gives the units, keeps more than its arrivals need.
+  // Prefill's arrivals need 20 units, 22.4 with the headroom, and decode 12 with its margin (23 +
+  // 12 units do not fit in 296 nodes). The held split serves 10/12 = 83% of decode's need; the
+  // best, 20 prefill and 12 decode units, serves all of both needs (prefill's at its token
+  // budget: its headroom only shortens a queue), and prefill, which gives the units, keeps what
+  // its arrivals need.
   const FleetTarget moved = split_from_held(20);
-  CHECK(moved.prefill_units == 24);
-  CHECK(moved.decode_units == 11);
-  // When prefill's arrivals need 24.5 units (27.44 with the headroom), the best split, 24 and
-  // 11, serves 87.5% against the held 83%: within the headroom, and prefill would fall short of
-  // its arrivals, so the held decode units stay and the leftover nodes go to prefill.
+  CHECK(moved.prefill_units == 20);
+  CHECK(moved.decode_units == 12);
+  // When prefill's arrivals need 24.5 units, the best split, 24 and 11, serves 91.7% of decode's
+  // need (24/24.5 of prefill's) against the held 83%: within the headroom, and prefill would fall
+  // short of its arrivals, so the held decode units stay and the leftover nodes go to prefill.
   const FleetTarget kept = split_from_held(24.5);
   CHECK(kept.decode_units == 10);
   CHECK(kept.prefill_units == 29);
