@@ -325,7 +325,7 @@ class SloCapacityAutoscaler final : public Autoscaler {
     best = fill_leftover(best);
     const FleetTarget held{o.prefill_units, o.decode_units};
     if (held.prefill_units < 1 || held.decode_units < 1 || !fits(held)) return best;
-    if (need.none_wait(best) != need.none_wait(held)) return need.none_wait(best) ? best : fill_leftover(held);
+    if (need.none_wait(best) != need.none_wait(held)) return better(best, held) ? best : fill_leftover(held);
     const double held_share = served_share(held);
     const bool givers_served = (best.prefill_units >= held.prefill_units || need.prefill_served(best)) &&
                                (best.decode_units >= held.decode_units || need.decode_served(best));

@@ -795,9 +795,12 @@ FleetDecision ServingSystem::decision_record(const FleetObservation& o, const Fl
   d.decode_unit_tok_per_s_at_cap = o.decode_unit_tok_per_s_at_cap;
   d.decode_unit_streams_at_slo = o.decode_unit_streams_at_slo;
   d.decode_unit_streams_at_cap = o.decode_unit_streams_at_cap;
-  // Before the first placement the capacity queries carry none, and the timers' own applies.
+  // What the capacity queries were costed at (before the first placement they carry none, and
+  // the timer's own applies).
   auto planned = [](const ExpertBalance& e, const StepTimer& t) {
-    return e.planning_imbalance() > 0 ? e.planning_imbalance() : t.expert_imbalance();
+    StepQuery q;
+    q.expert_imbalance = e.planning_imbalance();
+    return t.imbalance_of(q);
   };
   d.prefill_planning_imbalance = planned(*prefill_experts_, *prefill_timer_);
   d.decode_planning_imbalance = planned(*decode_experts_, *decode_timer_);
