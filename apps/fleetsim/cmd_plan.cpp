@@ -63,6 +63,12 @@ void add_plan_command(CLI::App& app) {
       ->check(positive_number())->capture_default_str();
   add_number_option(*cmd, "--screen-s", s.screen_s, "short screening window run first")
       ->check(positive_number())->capture_default_str();
+  add_number_option(*cmd, "--confirm-window-s", s.confirm_window_s,
+                    "window the cheapest fleets are confirmed on (default: --window-s)")
+      ->check(positive_number());
+  cmd->add_option("--confirm-seeds", s.confirm_seeds,
+                  "seeds each fleet is confirmed at, the scenario's and the next ones; the worst counts")
+      ->check(integer_at_least(1))->capture_default_str();
   cmd->add_option("--hardware", s.hardware, "hardware profiles to consider (default: the scenario's)")
       ->allow_extra_args(false);
   cmd->add_option("--prefill-nodes", s.prefill_nodes_per_unit, "prefill unit sizes in nodes")

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 
 #include "sim/serving/simulation.hpp"
 #include "sim/metrics/metric_paths.hpp"
@@ -23,10 +24,13 @@ constexpr double kMaxRejectedShare = 0.001;
 
 std::string num(double v) { return Json(v).dump(); }
 
-// Scenario overrides that make `c` a fixed fleet serving a flat load at `rate` for `duration_s`.
+// Scenario overrides that make `c` a fixed fleet serving a flat load at `rate` for `duration_s`
+// (at `seed`, if given, instead of the scenario's).
 std::vector<std::string> candidate_overrides(const PlanSpec& p, const PlanSlo& slo, double rate,
-                                             const Candidate& c, double duration_s) {
+                                             const Candidate& c, double duration_s,
+                                             std::optional<std::uint64_t> seed) {
   std::vector<std::string> o = p.overrides;
+  if (seed) o.push_back("seed=" + std::to_string(*seed));
   if (!c.prefill.hardware.empty()) o.push_back("hardware=" + Json(c.prefill.hardware).dump());
   o.push_back("workload.hourly_weights=" + Json(std::vector<double>(24, 1.0)).dump());
   o.push_back("workload.requests_per_day=" + num(rate * 86400.0));
@@ -55,18 +59,21 @@ struct Planner {
   const PlanSpec& p;
   PlanResult& r;
   double rate = 0;
+  std::uint64_t scenario_seed = 0;
 
-  ScenarioSpec load(const Candidate& c, double duration_s) const {
-    return load_scenario(p.scenario, candidate_overrides(p, r.slo, rate, c, duration_s), 1.0);
+  ScenarioSpec load(const Candidate& c, double duration_s, std::optional<std::uint64_t> seed = {}) const {
+    return load_scenario(p.scenario, candidate_overrides(p, r.slo, rate, c, duration_s, seed), 1.0);
   }
 
-  Evaluation evaluate(const std::string& stage, const Candidate& c, double duration_s) const {
+  Evaluation evaluate(const std::string& stage, const Candidate& c, double duration_s,
+                      std::optional<std::uint64_t> seed = {}) const {
     Evaluation e;
     e.stage = stage;
     e.c = c;
+    e.seeds = {seed.value_or(scenario_seed)};
     e.cost_usd_per_day = c.prefill_units * c.prefill.nodes_per_unit * c.prefill.usd_per_node_day +
                          c.decode_units * c.decode.nodes_per_unit * c.decode.usd_per_node_day;
-    const ScenarioSpec s = load(c, duration_s);
+    const ScenarioSpec s = load(c, duration_s, seed);
     const SimulationResult sim = simulate(s);
     const Json& j = sim.summary;
     auto m = [&](const char* path) { return metric_at(j, path).value_or(0.0); };
@@ -75,23 +82,76 @@ struct Planner {
     e.tpot_p99_ms = m("latency.tpot_ms.p99");
     const double arrived = std::max(1.0, m("requests.arrived"));
     e.rejected_share = m("requests.rejected") / arrived;
+    // A request too large for any GPU's KV is turned away however many units there are.
+    const double decode_rejected = m("requests.rejected_by_reason.decode_kv_capacity_wait");
+    const double prefill_rejected = m("requests.rejected") - decode_rejected -
+                                    m("requests.rejected_by_reason.exceeds_gpu_kv_capacity");
     // Requests still waiting for their first token at the end: more than those arriving within the
     // last TTFT-SLO seconds (with a margin) means a queue that grows, whatever the TTFT of the rest.
     const double unstarted = (arrived - m("requests.rejected") - m("latency.ttft_s.count")) / arrived;
     const bool prefill_side = stage.rfind("decode", 0) != 0;
     const bool decode_side = stage.rfind("prefill", 0) != 0;
     std::string why;
-    if (e.rejected_share > kMaxRejectedShare) why += "rejections; ";
-    if (prefill_side && unstarted > 1.5 * r.slo.ttft_p99_s / duration_s + 0.01) why += "prefill backlog; ";
-    if (prefill_side && e.ttft_p99_s > r.slo.ttft_p99_s) why += "TTFT p99; ";
-    if (decode_side && e.output_tok_per_s_p50 < r.slo.min_output_tok_per_s) why += "stream speed; ";
-    if (decode_side && r.slo.tpot_p99_ms > 0 && e.tpot_p99_ms > r.slo.tpot_p99_ms) why += "TPOT p99; ";
+    auto miss = [&](const char* what, bool& side) {
+      why += what;
+      why += "; ";
+      side = true;
+    };
+    if (e.rejected_share > kMaxRejectedShare) {
+      why += "rejections; ";
+      // The side whose own rejections are over the limit; if neither's alone is, the one with more.
+      const double limit = kMaxRejectedShare * arrived;
+      e.prefill_short = prefill_rejected > limit;
+      e.decode_short = decode_rejected > limit;
+      if (!e.prefill_short && !e.decode_short && prefill_rejected + decode_rejected > 0)
+        (decode_rejected >= prefill_rejected ? e.decode_short : e.prefill_short) = true;
+    }
+    if (prefill_side && unstarted > 1.5 * r.slo.ttft_p99_s / duration_s + 0.01) miss("prefill backlog", e.prefill_short);
+    if (prefill_side && e.ttft_p99_s > r.slo.ttft_p99_s) miss("TTFT p99", e.prefill_short);
+    if (decode_side && e.output_tok_per_s_p50 < r.slo.min_output_tok_per_s) miss("stream speed", e.decode_short);
+    if (decode_side && r.slo.tpot_p99_ms > 0 && e.tpot_p99_ms > r.slo.tpot_p99_ms) miss("TPOT p99", e.decode_short);
     if (!why.empty()) why.resize(why.size() - 2);
     e.meets = why.empty();
     e.why = why;
     return e;
   }
 };
+
+// One fleet judged at several seeds: the worst of each figure, and every SLO missed at any seed.
+Evaluation worst_of(const std::vector<Evaluation>& runs) {
+  Evaluation w = runs.front();
+  w.seeds.clear();
+  std::vector<std::string> missed;
+  for (const Evaluation& e : runs) {
+    w.seeds.push_back(e.seeds.front());
+    w.ttft_p99_s = std::max(w.ttft_p99_s, e.ttft_p99_s);
+    w.output_tok_per_s_p50 = std::min(w.output_tok_per_s_p50, e.output_tok_per_s_p50);
+    w.tpot_p99_ms = std::max(w.tpot_p99_ms, e.tpot_p99_ms);
+    w.rejected_share = std::max(w.rejected_share, e.rejected_share);
+    w.meets = w.meets && e.meets;
+    w.prefill_short = w.prefill_short || e.prefill_short;
+    w.decode_short = w.decode_short || e.decode_short;
+    for (std::size_t a = 0, b; a < e.why.size(); a = b + 2) {
+      b = std::min(e.why.find("; ", a), e.why.size());
+      const std::string m = e.why.substr(a, b - a);
+      if (std::find(missed.begin(), missed.end(), m) == missed.end()) missed.push_back(m);
+    }
+  }
+  w.why.clear();
+  for (const auto& m : missed) {
+    if (!w.why.empty()) w.why += "; ";
+    w.why += m;
+  }
+  return w;
+}
+
+std::string candidate_key(const Candidate& c) {
+  return c.prefill.key() + " x" + std::to_string(c.prefill_units) + " | " + c.decode.key() + " x" +
+         std::to_string(c.decode_units);
+}
+
+// A missed fleet can grow when its miss points at a side.
+bool can_grow(const Evaluation& e) { return !e.meets && (e.prefill_short || e.decode_short); }
 
 std::vector<int> redundant_options(int routed, int ep, int scenario_redundant, bool vary) {
   std::vector<int> out;
@@ -106,6 +166,36 @@ std::vector<int> redundant_options(int routed, int ep, int scenario_redundant, b
 }
 
 }  // namespace
+
+std::vector<Evaluation> grow_missed_fleets(std::vector<Evaluation> fe, int max_rounds,
+                                           const FleetJudge& judge, std::size_t& grown) {
+  std::map<std::string, std::size_t> judged_at;  // candidate -> index in fe
+  for (std::size_t i = 0; i < fe.size(); ++i) judged_at.emplace(candidate_key(fe[i].c), i);
+  std::vector<std::size_t> open;
+  for (std::size_t i = 0; i < fe.size(); ++i)
+    if (can_grow(fe[i])) open.push_back(i);
+  for (int round = 0; round < max_rounds && !open.empty(); ++round) {
+    std::vector<Candidate> fresh;
+    std::vector<std::size_t> next;
+    for (const std::size_t i : open) {
+      Candidate c = fe[i].c;
+      c.prefill_units += fe[i].prefill_short ? 1 : 0;
+      c.decode_units += fe[i].decode_short ? 1 : 0;
+      const auto [it, is_new] = judged_at.emplace(candidate_key(c), fe.size() + fresh.size());
+      if (is_new) fresh.push_back(c);
+      if (std::find(next.begin(), next.end(), it->second) == next.end()) next.push_back(it->second);
+    }
+    if (!fresh.empty()) {
+      std::vector<Evaluation> judged = judge(fresh);
+      for (auto& e : judged) fe.push_back(std::move(e));
+      grown += fresh.size();
+    }
+    open.clear();
+    for (const std::size_t i : next)
+      if (can_grow(fe[i])) open.push_back(i);
+  }
+  return fe;
+}
 
 std::string UnitShape::key() const {
   return side + " " + std::filesystem::path(hardware).stem().string() + " " +
@@ -132,7 +222,7 @@ PlanResult plan_fleet(const PlanSpec& p) {
   r.mean_input_tok = base.workload.input.mean;
   r.mean_output_tok = base.workload.output.mean;
   r.cache_hit_share = base.workload.cache_hit_share;
-  Planner pl{p, r, r.peak_rate_per_s};
+  Planner pl{p, r, r.peak_rate_per_s, base.seed};
 
   // Every unit shape of every hardware profile, per side.
   std::vector<std::string> hardware = p.hardware;
@@ -331,12 +421,29 @@ PlanResult plan_fleet(const PlanSpec& p) {
           }
       }
   }
-  std::vector<Evaluation> fe(fleets.size());
-  run_indexed(fleets.size(), p.jobs, [&](std::size_t i) { fe[i] = pl.evaluate("fleet", fleets[i], p.window_s); });
-  for (const auto& e : fe) {
-    r.evaluations.push_back(e);
+  // Each fleet at the scenario's seed and the next confirm_seeds - 1, on the confirming window.
+  const auto seeds = static_cast<std::size_t>(std::max(1, p.confirm_seeds));
+  const double confirm_s = p.confirm_window_s > 0 ? p.confirm_window_s : p.window_s;
+  const FleetJudge judge = [&](const std::vector<Candidate>& cs) {
+    std::vector<Evaluation> runs(cs.size() * seeds);
+    run_indexed(runs.size(), p.jobs, [&](std::size_t i) {
+      const std::size_t k = i % seeds;
+      runs[i] = pl.evaluate("fleet", cs[i / seeds], confirm_s,
+                            k == 0 ? std::nullopt : std::optional<std::uint64_t>(base.seed + k));
+    });
+    std::vector<Evaluation> judged;
+    for (std::size_t f = 0; f < cs.size(); ++f)
+      judged.push_back(worst_of({runs.begin() + static_cast<std::ptrdiff_t>(f * seeds),
+                                 runs.begin() + static_cast<std::ptrdiff_t>((f + 1) * seeds)}));
+    for (auto& e : runs) r.evaluations.push_back(std::move(e));
+    return judged;
+  };
+  // Sizing ran each side on its own, on short windows at one seed; together, or over a longer
+  // window, or at another seed, a fleet can still fall short of the SLOs.
+  const std::vector<Evaluation> fe = grow_missed_fleets(judge(fleets), p.max_extra_units, judge, r.grown);
+  for (const auto& e : fe)
     if (e.meets) r.best.push_back(e);
-  }
+  r.fleets = fe;
   auto cheaper = [](const Evaluation& a, const Evaluation& b) {
     if (a.cost_usd_per_day != b.cost_usd_per_day) return a.cost_usd_per_day < b.cost_usd_per_day;
     return a.ttft_p99_s < b.ttft_p99_s;

@@ -5,10 +5,14 @@
 //
 // Prefill and decode are sized separately (each with the other side generously provisioned, since
 // TTFT is set by prefill and stream speed by decode), then the cheapest pairs are simulated
-// together to confirm them and to trace the cost-latency frontier.
+// together to confirm them and to trace the cost-latency frontier, optionally over a longer window
+// and at several seeds (one window at one seed sees one or two EPLB placements, whose luck can
+// decide between close shapes). A fleet that misses there is grown, a unit at a time on the side
+// that fell short, until it meets the SLOs.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -30,6 +34,8 @@ struct PlanSpec {
   PlanSlo slo;
   double window_s = 600;  // simulated window that decides a candidate
   double screen_s = 120;  // short window run first; a candidate failing it is not run in full
+  double confirm_window_s = 0;  // window of the fleet stage; 0: window_s
+  int confirm_seeds = 1;        // fleets judged at the scenario's seed and the next ones: the worst counts
   std::vector<std::string> hardware;  // hardware profile paths; empty: the scenario's
   std::vector<int> prefill_nodes_per_unit{2, 4};
   std::vector<int> decode_nodes_per_unit{4, 8, 18};
@@ -64,11 +70,15 @@ struct Candidate {
 struct Evaluation {
   std::string stage;  // "prefill-screen", "prefill", "decode-screen", "decode", "fleet"
   Candidate c;
+  std::vector<std::uint64_t> seeds;  // the seed simulated; for a fleet judged at several, all of them
   double cost_usd_per_day = 0;
   double ttft_p99_s = 0, output_tok_per_s_p50 = 0, tpot_p99_ms = 0;
   double rejected_share = 0;
   bool meets = false;
   std::string why;  // the SLO missed, if any
+  // Which side a miss points at: prefill (TTFT, backlog, requests turned away before decode) or
+  // decode (stream speed, TPOT, streams turned away waiting for a decode slot).
+  bool prefill_short = false, decode_short = false;
 };
 
 struct ShapeBound {
@@ -85,13 +95,25 @@ struct PlanResult {
   double mean_input_tok = 0, mean_output_tok = 0, cache_hit_share = 0;
   std::vector<ShapeBound> shapes;
   std::vector<Evaluation> evaluations;  // every simulation, in a deterministic order
+  std::vector<Evaluation> fleets;       // each fleet of the fleet stage, the worst of its seeds
   std::size_t candidates_considered = 0, pruned_lower_bound = 0, pruned_dominated = 0,
-              pruned_bound = 0, screened_out = 0;
+              pruned_bound = 0, screened_out = 0, grown = 0;
   std::vector<Evaluation> best;      // SLO-meeting fleets, cheapest first
   std::vector<Evaluation> frontier;  // cost vs TTFT p99, non-dominated fleets
 };
 
 PlanResult plan_fleet(const PlanSpec& spec);
+
+// Judges fleets (one Evaluation each, in the order given); the planner's is the worst of its
+// confirming seeds.
+using FleetJudge = std::function<std::vector<Evaluation>(const std::vector<Candidate>&)>;
+
+// Each fleet of `judged` that missed with a side short grows by a unit on every short side and is
+// judged again, round by round (each round's new fleets judged together, in a fixed order; a fleet
+// already judged is not judged again), until it meets the SLOs or after `max_rounds` rounds.
+// Returns `judged` followed by every fleet judged on the way; `grown` counts those.
+std::vector<Evaluation> grow_missed_fleets(std::vector<Evaluation> judged, int max_rounds,
+                                           const FleetJudge& judge, std::size_t& grown);
 
 // plan.json, plan.csv (every evaluation), plan.md (best fleets and frontier), plan.html (chart).
 Json plan_to_json(const PlanSpec& spec, const PlanResult& r);

@@ -34,7 +34,19 @@ Json eval_json(const Evaluation& e) {
               {"tpot_p99_ms", e.tpot_p99_ms},
               {"rejected_share", e.rejected_share},
               {"meets_slo", e.meets},
-              {"missed", e.why}};
+              {"missed", e.why},
+              {"short_of", {{"prefill", e.prefill_short}, {"decode", e.decode_short}}},
+              {"seeds", e.seeds}};
+}
+
+// "20250227" or "20250227 20250228 ...": the seeds an evaluation was judged at.
+std::string seeds_text(const std::vector<std::uint64_t>& seeds) {
+  std::string out;
+  for (auto s : seeds) {
+    if (!out.empty()) out += ' ';
+    out += std::to_string(s);
+  }
+  return out;
 }
 
 std::string unit_text(const UnitShape& u, int units) {
@@ -84,13 +96,16 @@ Json plan_to_json(const PlanSpec& spec, const PlanResult& r) {
                         {"cache_hit_share", r.cache_hit_share}}},
               {"slo", {{"ttft_p99_s", r.slo.ttft_p99_s}, {"min_output_tok_per_s_p50", r.slo.min_output_tok_per_s},
                        {"tpot_p99_ms", r.slo.tpot_p99_ms}}},
-              {"windows_s", {{"screen", spec.screen_s}, {"full", spec.window_s}}},
+              {"windows_s", {{"screen", spec.screen_s}, {"full", spec.window_s},
+                             {"confirm", spec.confirm_window_s > 0 ? spec.confirm_window_s : spec.window_s}}},
+              {"confirm_seeds", std::max(1, spec.confirm_seeds)},
               {"search", {{"candidates_considered", r.candidates_considered},
                           {"simulated", r.evaluations.size()},
                           {"pruned_by_lower_bound", r.pruned_lower_bound},
                           {"pruned_as_dominated", r.pruned_dominated},
                           {"pruned_by_cost_bound", r.pruned_bound},
-                          {"screened_out", r.screened_out}}},
+                          {"screened_out", r.screened_out},
+                          {"fleets_grown_after_a_miss", r.grown}}},
               {"best", best},
               {"frontier", frontier},
               {"shapes", shapes},
@@ -102,7 +117,7 @@ std::string plan_csv(const PlanResult& r) {
       "stage,prefill_hardware,prefill_nodes_per_unit,prefill_ep,prefill_redundant,prefill_token_budget,"
       "prefill_overlap,prefill_units,decode_hardware,decode_nodes_per_unit,decode_ep,decode_redundant,"
       "decode_max_batch,decode_overlap,decode_units,nodes,cost_usd_per_day,ttft_p99_s,"
-      "output_tok_per_s_p50,tpot_p99_ms,rejected_share,meets_slo,missed\n";
+      "output_tok_per_s_p50,tpot_p99_ms,rejected_share,meets_slo,missed,seed\n";
   for (const auto& e : r.evaluations) {
     std::vector<Json> cells{e.stage};
     for (const auto* u : {&e.c.prefill, &e.c.decode}) {
@@ -112,7 +127,7 @@ std::string plan_csv(const PlanResult& r) {
     }
     cells.insert(cells.end(), {Json(e.c.nodes()), Json(e.cost_usd_per_day), Json(e.ttft_p99_s),
                                Json(e.output_tok_per_s_p50), Json(e.tpot_p99_ms), Json(e.rejected_share),
-                               Json(e.meets), Json(e.why)});
+                               Json(e.meets), Json(e.why), Json(seeds_text(e.seeds))});
     for (std::size_t i = 0; i < cells.size(); ++i) {
       if (i) out += ',';
       out += cells[i].is_boolean() ? (cells[i].get<bool>() ? "true" : "false") : csv_field(cells[i]);
@@ -130,13 +145,20 @@ std::string plan_markdown(const PlanSpec& spec, const PlanResult& r) {
   md += "SLOs: TTFT p99 <= " + format_sig(r.slo.ttft_p99_s, 3) + " s, median stream speed >= " +
         format_sig(r.slo.min_output_tok_per_s, 3) + " tok/s" +
         (r.slo.tpot_p99_ms > 0 ? ", TPOT p99 <= " + format_sig(r.slo.tpot_p99_ms, 3) + " ms" : "") +
-        ", rejections <= 0.1%; judged on a " + format_sig(spec.window_s, 3) + " s simulated window.  \n";
+        ", rejections <= 0.1%; judged on a " + format_sig(spec.window_s, 3) + " s simulated window";
+  const double confirm_s = spec.confirm_window_s > 0 ? spec.confirm_window_s : spec.window_s;
+  if (confirm_s != spec.window_s || spec.confirm_seeds > 1) {
+    const std::string seeds = r.fleets.empty() ? "" : seeds_text(r.fleets.front().seeds);
+    md += ", fleets confirmed on a " + format_sig(confirm_s, 3) + " s window" +
+          (spec.confirm_seeds > 1 ? " at seeds " + seeds + " (the worst of them counts)" : "");
+  }
+  md += ".  \n";
   md += "Search: " + std::to_string(r.candidates_considered) + " candidates considered, " +
         std::to_string(r.evaluations.size()) + " simulations (" + std::to_string(r.pruned_lower_bound) +
         " pruned by the analytic lower bound, " + std::to_string(r.pruned_dominated) +
         " dominated, " + std::to_string(r.pruned_bound) + " by the cost bound, " +
         std::to_string(r.screened_out) + " screened out by a " + format_sig(spec.screen_s, 3) +
-        " s run).\n\n";
+        " s run; " + std::to_string(r.grown) + " fleets grown by a unit after one short of it missed).\n\n";
   md += "## Cheapest fleets meeting the SLOs\n\n";
   md += r.best.empty() ? std::string("None found: widen the search space.\n") : fleet_table(r.best, 10).render();
   md += "\n## Cost-latency frontier (TTFT p99)\n\n" + fleet_table(r.frontier, 20).render();
@@ -155,12 +177,12 @@ void write_plan(const PlanSpec& spec, const PlanResult& r, const std::string& ou
   write("plan.csv", plan_csv(r));
   const std::string md = plan_markdown(spec, r);
   write("plan.md", md);
-  // Chart: every fleet simulated together, cost against TTFT p99, the frontier as a line.
+  // Chart: every fleet simulated together (the worst of its seeds), cost against TTFT p99, the
+  // frontier as a line.
   Json values = Json::array();
-  for (const auto& e : r.evaluations)
-    if (e.stage == "fleet")
-      values.push_back({{"cost_usd_per_day", e.cost_usd_per_day}, {"ttft_p99_s", e.ttft_p99_s},
-                        {"nodes", e.c.nodes()}, {"slo", e.meets ? "met" : "missed"}});
+  for (const auto& e : r.fleets)
+    values.push_back({{"cost_usd_per_day", e.cost_usd_per_day}, {"ttft_p99_s", e.ttft_p99_s},
+                      {"nodes", e.c.nodes()}, {"slo", e.meets ? "met" : "missed"}});
   Json front = Json::array();
   for (const auto& e : r.frontier)
     front.push_back({{"cost_usd_per_day", e.cost_usd_per_day}, {"ttft_p99_s", e.ttft_p99_s}});

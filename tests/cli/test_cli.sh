@@ -47,6 +47,9 @@ echo "$msg" | grep -q -- "--prefill-nodes: expected an integer >= 1, got 0" || f
 msg=$("$bin" plan --peak-rate nan 2>&1); rc=$?
 [ "$rc" -eq 2 ] || fail "NaN peak rate: exit $rc"
 echo "$msg" | grep -q -- "--peak-rate: expected a number > 0, got nan" || fail "message: $msg"
+msg=$("$bin" plan --confirm-seeds 0 2>&1); rc=$?
+[ "$rc" -eq 2 ] || fail "zero confirming seeds: exit $rc"
+echo "$msg" | grep -q -- "--confirm-seeds: expected an integer >= 1, got 0" || fail "message: $msg"
 msg=$("$bin" explain-step "$root/scenarios/deepseek-v3-r1-day.json" --phase prefill --batch-per-gpu 64 2>&1); rc=$?
 [ "$rc" -eq 2 ] || fail "a decode batch on a prefill step: exit $rc"
 echo "$msg" | grep -q -- "--batch-per-gpu: at /: expected --phase decode" || fail "message: $msg"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `fleetsim plan` end to end at 2% of the Day-6 peak: it finds an SLO-meeting fleet, simulates
-# every fleet it reports, writes its four files, gives the same plan with 1 and 2 threads, and
-# a tighter TTFT target never gives a cheaper fleet.
+# every fleet it reports, writes its four files, gives the same plan with 1 and 2 threads, a
+# tighter TTFT target never gives a cheaper fleet, and fleets confirmed at two seeds are judged by
+# the worst of them (the scenario's seed giving the same figures as a one-seed plan).
 # Usage: plan_test.sh FLEETSIM ROOT
 set -euo pipefail
 bin="$1"; root="$2"
@@ -32,5 +33,35 @@ ttfts = [f["ttft_p99_s"] for f in a["frontier"]]
 assert costs == sorted(costs) and ttfts == sorted(ttfts, reverse=True), a["frontier"]
 assert t["best"] and t["best"][0]["ttft_p99_s"] <= 4, t["best"][:1]
 assert t["best"][0]["cost_usd_per_day"] >= best["cost_usd_per_day"], (t["best"][0], best)
+PY
+"$bin" plan "${args[@]}" --confirm-seeds 2 --out "$tmp/seeds" > "$tmp/seeds.txt"
+grep -q "at seeds 20250227 20250228 (the worst of them counts)" "$tmp/seeds.txt" || fail "no seeds line"
+python3 - "$tmp/a/plan.json" "$tmp/seeds/plan.json" <<'PY'
+import json, sys
+one = json.load(open(sys.argv[1])); two = json.load(open(sys.argv[2]))
+assert two["confirm_seeds"] == 2, two["confirm_seeds"]
+key = lambda e: json.dumps([e["prefill"], e["decode"], e["prefill_units"], e["decode_units"]], sort_keys=True)
+runs = {}
+for e in two["evaluations"]:
+    if e["stage"] == "fleet":
+        runs.setdefault(key(e), {})[e["seeds"][0]] = e
+one_fleet = {key(e): e for e in one["evaluations"] if e["stage"] == "fleet"}
+assert runs and set(one_fleet) <= set(runs), "the fleet stage at two seeds left out fleets judged at one"
+metrics = ["ttft_p99_s", "output_tok_per_s_p50", "tpot_p99_ms", "rejected_share", "meets_slo"]
+differ = 0
+for k, by_seed in runs.items():
+    assert sorted(by_seed) == [20250227, 20250228], sorted(by_seed)
+    first, second = by_seed[20250227], by_seed[20250228]
+    if k in one_fleet:  # a fleet grown after a miss at the second seed has no one-seed twin
+        assert all(first[m] == one_fleet[k][m] for m in metrics), (first, one_fleet[k])
+    differ += any(first[m] != second[m] for m in metrics[:4])
+assert differ > 0, "the second seed changed nothing"
+worst = {"ttft_p99_s": max, "output_tok_per_s_p50": min, "tpot_p99_ms": max, "rejected_share": max}
+for f in two["frontier"] + two["best"]:
+    by_seed = runs[key(f)]
+    assert f["seeds"] == [20250227, 20250228], f["seeds"]
+    for m, pick in worst.items():
+        assert f[m] == pick(e[m] for e in by_seed.values()), (m, f, by_seed)
+    assert f["meets_slo"] == all(e["meets_slo"] for e in by_seed.values()), f
 PY
 echo "plan test passed"
