@@ -36,7 +36,7 @@ class MinScoreTree {
   }
   // O(log n): every ancestor is recomputed. Stopping at the first one the change leaves as it
   // was would save levels, but its test is a branch mispredicted on many writes, which costs
-  // more than the levels (the README's speed history has the measurement).
+  // more than the levels (docs/speed-history.md has the measurement).
   void set(std::size_t i, double score, std::int64_t free_tok) {
     std::size_t v = first_leaf_ + i;
     at(v) = {score, free_tok};
@@ -91,7 +91,7 @@ class MinScoreTree {
   // Node v's children are 4v+1 .. 4v+4. Stored 3 slots on, they start at a multiple of 4: the four
   // siblings a climb or a descent reads are 64 contiguous bytes (a cache line, or two when the
   // allocation is only 16-byte aligned). Four ways halve a binary tree's depth, so a climb waits
-  // on half as many dependent levels (the README's speed history has the measurement).
+  // on half as many dependent levels (docs/speed-history.md has the measurement).
   static constexpr std::size_t kPad = kWays - 1;
 
   // A subtree's lowest score and largest free room, side by side.
