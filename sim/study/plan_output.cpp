@@ -158,7 +158,7 @@ std::string plan_markdown(const PlanSpec& spec, const PlanResult& r) {
         " pruned by the analytic lower bound, " + std::to_string(r.pruned_dominated) +
         " dominated, " + std::to_string(r.pruned_bound) + " by the cost bound, " +
         std::to_string(r.screened_out) + " screened out by a " + format_sig(spec.screen_s, 3) +
-        " s run; " + std::to_string(r.grown) + " fleets grown by a unit after one short of it missed).\n\n";
+        " s run; " + std::to_string(r.grown) + " fleets grown from ones that missed when simulated together).\n\n";
   md += "## Cheapest fleets meeting the SLOs\n\n";
   md += r.best.empty() ? std::string("None found: widen the search space.\n") : fleet_table(r.best, 10).render();
   md += "\n## Cost-latency frontier (TTFT p99)\n\n" + fleet_table(r.frontier, 20).render();
