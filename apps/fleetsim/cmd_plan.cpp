@@ -64,7 +64,7 @@ void add_plan_command(CLI::App& app) {
   add_number_option(*cmd, "--screen-s", s.screen_s, "short screening window run first")
       ->check(positive_number())->capture_default_str();
   add_number_option(*cmd, "--confirm-window-s", s.confirm_window_s,
-                    "window the cheapest fleets are confirmed on (default: --window-s)")
+                    "window the cheapest fleets are confirmed on (default: three EPLB periods, at least --window-s)")
       ->check(positive_number());
   cmd->add_option("--confirm-seeds", s.confirm_seeds,
                   "seeds each fleet is confirmed at, the scenario's and the next ones; the worst counts")
@@ -75,7 +75,7 @@ void add_plan_command(CLI::App& app) {
       ->delimiter(',')->check(integer_at_least(1))->capture_default_str();
   cmd->add_option("--decode-nodes", s.decode_nodes_per_unit, "decode unit sizes in nodes")
       ->delimiter(',')->check(integer_at_least(1))->capture_default_str();
-  cmd->add_option("--max-extra-units", s.max_extra_units, "units searched above the lower bound")
+  cmd->add_option("--max-extra-units", s.max_extra_units, "units searched above the lower bound; also the most a fleet that misses when confirmed grows")
       ->check(integer_at_least(0))->capture_default_str();
   cmd->add_option("--jobs,-j", s.jobs, "worker threads (0: one per core)")
       ->check(integer_at_least(0))

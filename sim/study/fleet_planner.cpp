@@ -21,6 +21,10 @@ namespace {
 constexpr std::size_t kWaveShapes = 4;
 // Rejections a fleet may have and still meet the SLOs (share of arrivals).
 constexpr double kMaxRejectedShare = 0.001;
+// EPLB periods the fleet stage's window spans by default: each period's placement draws its own
+// imbalance (1.6-1.9 at the Day-6 peak), and a fleet sized on one or two of them can miss on the
+// next (docs/planning.md, the Day-6 peak).
+constexpr double kConfirmEplbPeriods = 3;
 
 std::string num(double v) { return Json(v).dump(); }
 
@@ -422,8 +426,12 @@ PlanResult plan_fleet(const PlanSpec& p) {
       }
   }
   // Each fleet at the scenario's seed and the next confirm_seeds - 1, on the confirming window.
-  const auto seeds = static_cast<std::size_t>(std::max(1, p.confirm_seeds));
-  const double confirm_s = p.confirm_window_s > 0 ? p.confirm_window_s : p.window_s;
+  r.confirm_seeds = std::max(1, p.confirm_seeds);
+  r.confirm_window_s = p.confirm_window_s > 0
+                           ? p.confirm_window_s
+                           : std::max(p.window_s, kConfirmEplbPeriods * ns_to_seconds(base.eplb_period_ns));
+  const auto seeds = static_cast<std::size_t>(r.confirm_seeds);
+  const double confirm_s = r.confirm_window_s;
   const FleetJudge judge = [&](const std::vector<Candidate>& cs) {
     std::vector<Evaluation> runs(cs.size() * seeds);
     run_indexed(runs.size(), p.jobs, [&](std::size_t i) {

@@ -34,15 +34,17 @@ struct PlanSpec {
   PlanSlo slo;
   double window_s = 600;  // simulated window that decides a candidate
   double screen_s = 120;  // short window run first; a candidate failing it is not run in full
-  double confirm_window_s = 0;  // window of the fleet stage; 0: window_s
-  int confirm_seeds = 1;        // fleets judged at the scenario's seed and the next ones: the worst counts
+  // The fleet stage's window (0: three of the scenario's EPLB periods, and at least window_s) and
+  // seeds (the scenario's and the next ones; a fleet counts with its worst).
+  double confirm_window_s = 0;
+  int confirm_seeds = 3;
   std::vector<std::string> hardware;  // hardware profile paths; empty: the scenario's
   std::vector<int> prefill_nodes_per_unit{2, 4};
   std::vector<int> decode_nodes_per_unit{4, 8, 18};
   std::vector<bool> overlap{true, false};
   bool vary_budgets = true;    // also half the scenario's token budget / max batch
   bool vary_redundant = true;  // also the fewest redundant experts that fit
-  int max_extra_units = 12;    // units searched above the lower bound (at least up to 3x it)
+  int max_extra_units = 12;    // units searched above the lower bound (at least up to 3x it); growth rounds
   int top_per_side = 3;        // cheapest shapes per side combined and confirmed together
   int jobs = 0;
 };
@@ -96,6 +98,8 @@ struct PlanResult {
   std::vector<ShapeBound> shapes;
   std::vector<Evaluation> evaluations;  // every simulation, in a deterministic order
   std::vector<Evaluation> fleets;       // each fleet of the fleet stage, the worst of its seeds
+  double confirm_window_s = 0;          // the fleet stage's window and seeds, as run
+  int confirm_seeds = 1;
   std::size_t candidates_considered = 0, pruned_lower_bound = 0, pruned_dominated = 0,
               pruned_bound = 0, screened_out = 0, grown = 0;
   std::vector<Evaluation> best;      // SLO-meeting fleets, cheapest first

@@ -97,8 +97,8 @@ Json plan_to_json(const PlanSpec& spec, const PlanResult& r) {
               {"slo", {{"ttft_p99_s", r.slo.ttft_p99_s}, {"min_output_tok_per_s_p50", r.slo.min_output_tok_per_s},
                        {"tpot_p99_ms", r.slo.tpot_p99_ms}}},
               {"windows_s", {{"screen", spec.screen_s}, {"full", spec.window_s},
-                             {"confirm", spec.confirm_window_s > 0 ? spec.confirm_window_s : spec.window_s}}},
-              {"confirm_seeds", std::max(1, spec.confirm_seeds)},
+                             {"confirm", r.confirm_window_s}}},
+              {"confirm_seeds", r.confirm_seeds},
               {"search", {{"candidates_considered", r.candidates_considered},
                           {"simulated", r.evaluations.size()},
                           {"pruned_by_lower_bound", r.pruned_lower_bound},
@@ -146,11 +146,10 @@ std::string plan_markdown(const PlanSpec& spec, const PlanResult& r) {
         format_sig(r.slo.min_output_tok_per_s, 3) + " tok/s" +
         (r.slo.tpot_p99_ms > 0 ? ", TPOT p99 <= " + format_sig(r.slo.tpot_p99_ms, 3) + " ms" : "") +
         ", rejections <= 0.1%; judged on a " + format_sig(spec.window_s, 3) + " s simulated window";
-  const double confirm_s = spec.confirm_window_s > 0 ? spec.confirm_window_s : spec.window_s;
-  if (confirm_s != spec.window_s || spec.confirm_seeds > 1) {
+  if (r.confirm_window_s != spec.window_s || r.confirm_seeds > 1) {
     const std::string seeds = r.fleets.empty() ? "" : seeds_text(r.fleets.front().seeds);
-    md += ", fleets confirmed on a " + format_sig(confirm_s, 3) + " s window" +
-          (spec.confirm_seeds > 1 ? " at seeds " + seeds + " (the worst of them counts)" : "");
+    md += ", fleets confirmed on a " + format_sig(r.confirm_window_s, 4) + " s window" +
+          (r.confirm_seeds > 1 ? " at seeds " + seeds + " (the worst of them counts)" : "");
   }
   md += ".  \n";
   md += "Search: " + std::to_string(r.candidates_considered) + " candidates considered, " +

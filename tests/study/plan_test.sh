@@ -2,7 +2,8 @@
 # `fleetsim plan` end to end at 2% of the Day-6 peak: it finds an SLO-meeting fleet, simulates
 # every fleet it reports, writes its four files, gives the same plan with 1 and 2 threads, a
 # tighter TTFT target never gives a cheaper fleet, and fleets confirmed at two seeds are judged by
-# the worst of them (the scenario's seed giving the same figures as a one-seed plan).
+# the worst of them (the scenario's seed giving the same figures as a one-seed plan), on three
+# EPLB periods unless told otherwise.
 # Usage: plan_test.sh FLEETSIM ROOT
 set -euo pipefail
 bin="$1"; root="$2"
@@ -11,13 +12,13 @@ fail() { echo "FAIL: $*"; exit 1; }
 args=("$root/scenarios/deepseek-v3-r1-day.json" --load-fraction 0.02 --window-s 300 --screen-s 60
   --prefill-nodes 2,4 --decode-nodes 4,8)
 
-"$bin" plan "${args[@]}" --jobs 1 --out "$tmp/a" > "$tmp/a.txt"
-"$bin" plan "${args[@]}" --jobs 2 --out "$tmp/b" > /dev/null
+"$bin" plan "${args[@]}" --confirm-seeds 1 --jobs 1 --out "$tmp/a" > "$tmp/a.txt"
+"$bin" plan "${args[@]}" --confirm-seeds 1 --jobs 2 --out "$tmp/b" > /dev/null
 for f in plan.json plan.csv plan.md plan.html; do [ -s "$tmp/a/$f" ] || fail "missing $f"; done
 cmp "$tmp/a/plan.csv" "$tmp/b/plan.csv" || fail "plan.csv differs between 1 and 2 threads"
 grep -q "Cheapest fleets meeting the SLOs" "$tmp/a.txt" || fail "no best-fleet table"
 grep -q "frontier" "$tmp/a.txt" || fail "no frontier table"
-"$bin" plan "${args[@]}" --slo.ttft-p99-s 4 --out "$tmp/tight" > /dev/null
+"$bin" plan "${args[@]}" --confirm-seeds 1 --slo.ttft-p99-s 4 --out "$tmp/tight" > /dev/null
 python3 - "$tmp/a/plan.json" "$tmp/tight/plan.json" <<'PY'
 import json, sys
 a = json.load(open(sys.argv[1])); t = json.load(open(sys.argv[2]))
@@ -40,6 +41,8 @@ python3 - "$tmp/a/plan.json" "$tmp/seeds/plan.json" <<'PY'
 import json, sys
 one = json.load(open(sys.argv[1])); two = json.load(open(sys.argv[2]))
 assert two["confirm_seeds"] == 2, two["confirm_seeds"]
+# By default the fleets are confirmed on three of the scenario's 600 s EPLB periods.
+assert one["windows_s"]["confirm"] == two["windows_s"]["confirm"] == 1800, two["windows_s"]
 key = lambda e: json.dumps([e["prefill"], e["decode"], e["prefill_units"], e["decode_units"]], sort_keys=True)
 runs = {}
 for e in two["evaluations"]:
