@@ -5,10 +5,10 @@
 //
 // Prefill and decode are sized separately (each with the other side generously provisioned, since
 // TTFT is set by prefill and stream speed by decode), then the cheapest pairs are simulated
-// together to confirm them and to trace the cost-latency frontier, optionally over a longer window
-// and at several seeds (one window at one seed sees one or two EPLB placements, whose luck can
-// decide between close shapes). A fleet that misses there is grown, a unit at a time on the side
-// that fell short, until it meets the SLOs.
+// together to confirm them and to trace the cost-latency frontier, over a longer window and at
+// several seeds (three EPLB periods and three seeds by default: one window at one seed sees one or
+// two EPLB placements, whose luck can decide between close shapes). A fleet that misses there is
+// grown, a unit at a time on the side that fell short, until it meets the SLOs.
 #pragma once
 
 #include <cstdint>
