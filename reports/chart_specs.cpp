@@ -361,10 +361,16 @@ std::optional<ChartSpec> rejections_chart(const SeriesTable& rejections, ChartSp
   constexpr std::size_t kMinHeightPx = 60;
   chart.spec["height"] = std::max(kMinHeightPx, kBarStepPx * rejections.rows.size());
   chart.spec["mark"] = {{"type", "bar"}, {"color", kRed}};
+  Json x_scale = Json::object();
+  if (!any_positive(rejections, "count")) {
+    // Every reason at zero: a zero-width domain would label its one tick NaN.
+    x_scale["domain"] = {0, 1};
+    chart.caption += ": none in this run";
+  }
   chart.spec["encoding"] = {
       {"y", {{"field", "reason"}, {"type", "nominal"}, {"sort", "-x"}, {"title", nullptr}}},
-      {"x", {{"field", "count"}, {"type", "quantitative"}, {"title", "requests"},
-             {"axis", {{"format", "~s"}, {"tickCount", 6}}}}},
+      {"x", {{"field", "count"}, {"type", "quantitative"}, {"title", "requests"}, {"scale", x_scale},
+             {"axis", {{"format", "~s"}, {"tickCount", 6}, {"tickMinStep", 1}}}}},
       {"tooltip", {{{"field", "reason"}}, {{"field", "count"}, {"format", ","}}}}};
   chart.table = rejections.name;
   return chart;

@@ -207,6 +207,24 @@ TEST_CASE("charts are chosen from the series present", "[reports][charts]") {
   }
   for (const ChartSpec& chart : build_chart_specs(no_rejections)) CHECK(chart.id != "rejections_over_time");
 
+  // Rejections by reason, all at zero: the bar chart keeps a [0, 1] axis (a zero-width one labels
+  // its tick NaN) and says there were none; with any, the axis follows the data.
+  const auto rejections_chart_of = [](const ReportData& data) {
+    for (const ChartSpec& chart : build_chart_specs(data))
+      if (chart.id == "rejections") return chart;
+    FAIL("no rejections chart");
+    return ChartSpec{};
+  };
+  const ChartSpec some = rejections_chart_of(full);
+  CHECK_FALSE(some.spec["encoding"]["x"]["scale"].contains("domain"));
+  CHECK(some.caption.find("none") == std::string::npos);
+  for (SeriesTable& t : no_rejections.tables)
+    if (t.name == "rejections")
+      for (auto& row : t.rows) row[1] = 0;
+  const ChartSpec none = rejections_chart_of(no_rejections);
+  CHECK(none.spec["encoding"]["x"]["scale"]["domain"] == Json::array({0, 1}));
+  CHECK(none.caption.find("none in this run") != std::string::npos);
+
   // A timeline without the prefill/decode split still gets a nodes chart, of the total.
   ReportData partial;
   SeriesTable timeline{"timeline", "", {"t_h", "nodes_total"}, {{0.0, 10}, {1.0, 12}}};
