@@ -9,6 +9,8 @@
 #include <fstream>
 #include <optional>
 #include <sstream>
+#include <string>
+#include <vector>
 #include <unistd.h>
 
 #include "reports/chart_specs.hpp"
@@ -68,9 +70,22 @@ std::string unescape_html_text(std::string text) {
 
 struct RenderResult {
   bool ran = false;
-  Json status;      // the page's #fleetsim-status JSON; null when absent
-  std::string log;  // chromium's stderr, for failure messages
+  Json status;                           // the page's #fleetsim-status JSON; null when absent
+  std::vector<std::string> chart_texts;  // every <text> the charts drew: axis labels, titles, legends
+  std::string log;                       // chromium's stderr, for failure messages
 };
+
+// The contents of every SVG <text> element in the dumped DOM (charts render as SVG).
+std::vector<std::string> svg_texts(const std::string& dom) {
+  std::vector<std::string> texts;
+  for (auto at = dom.find("<text"); at != std::string::npos; at = dom.find("<text", at + 1)) {
+    const auto open_end = dom.find('>', at);
+    const auto close = dom.find("</text>", at);
+    if (open_end == std::string::npos || close == std::string::npos || close < open_end) break;
+    texts.push_back(unescape_html_text(dom.substr(open_end + 1, close - open_end - 1)));
+  }
+  return texts;
+}
 
 // Writes the report for `data` and returns the status the page wrote after rendering.
 RenderResult render_in_chromium(const ReportData& data, const std::string& label) {
@@ -119,15 +134,25 @@ RenderResult render_in_chromium(const ReportData& data, const std::string& label
   const auto end = text.find("</pre>", begin);
   REQUIRE(end != std::string::npos);
   result.status = Json::parse(unescape_html_text(text.substr(begin + marker.size(), end - begin - marker.size())));
+  result.chart_texts = svg_texts(text);
   if (keep.empty()) fs::remove_all(dir);
   return result;
 }
 
-void check_clean(const Json& status) {
+// Rendered without errors or warnings, and no chart labels a tick or a value NaN or Infinity
+// (what Vega draws for a degenerate scale, with no error logged).
+void check_clean(const RenderResult& result) {
+  const Json& status = result.status;
   INFO("render status: " << status.dump(2));
   CHECK(status["ready"] == true);
   CHECK(status["errors"].empty());
   CHECK(status["warnings"].empty());
+  CHECK_FALSE(result.chart_texts.empty());
+  for (const std::string& text : result.chart_texts) {
+    INFO("chart text: " << text);
+    CHECK(text.find("NaN") == std::string::npos);
+    CHECK(text.find("Infinity") == std::string::npos);
+  }
 }
 
 }  // namespace
@@ -139,7 +164,7 @@ TEST_CASE("report.html renders every chart with data in headless Chromium", "[re
   const RenderResult result = render_in_chromium(data, "full");
   if (!result.ran) return;
   const Json& status = result.status;
-  check_clean(status);
+  check_clean(result);
 
   const std::vector<ChartSpec> charts = build_chart_specs(data);
   REQUIRE(status["charts"].size() == charts.size());
@@ -162,8 +187,20 @@ TEST_CASE("a report with only some series still renders cleanly", "[reports][bro
   std::erase_if(data.tables, [](const SeriesTable& t) { return t.name != "tpot_hist"; });
   const RenderResult result = render_in_chromium(data, "partial");
   if (!result.ran) return;
-  check_clean(result.status);
+  check_clean(result);
   REQUIRE(result.status["charts"].size() == 1);
   CHECK(result.status["charts"][0]["id"] == "tpot_hist");
   CHECK(result.status["charts"][0]["marks"] == data.tables[0].rows.size());
+}
+
+TEST_CASE("a report of a run that turned nobody away draws its rejections chart without NaN", "[reports][browser]") {
+  ReportData data = test::synthetic_report();
+  std::erase_if(data.tables, [](const SeriesTable& t) { return t.name != "rejections"; });
+  REQUIRE(data.tables.size() == 1);
+  for (auto& row : data.tables[0].rows) row[1] = 0;
+  const RenderResult result = render_in_chromium(data, "no-rejections");
+  if (!result.ran) return;
+  check_clean(result);
+  REQUIRE(result.status["charts"].size() == 1);
+  CHECK(result.status["charts"][0]["id"] == "rejections");
 }
