@@ -7,12 +7,42 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 
 #include "sim/serving/simulation.hpp"
 #include "sim/metrics/metric_paths.hpp"
 #include "sim/study/parallel_runner.hpp"
 
 namespace fleetsim {
+
+std::string Evaluation::why() const {
+  std::string out;
+  for (const std::string& m : missed) {
+    if (!out.empty()) out += "; ";
+    out += m;
+  }
+  return out;
+}
+
+Evaluation worst_of(const std::vector<Evaluation>& runs) {
+  if (runs.empty()) throw std::invalid_argument("worst_of: no seed's run to judge");
+  Evaluation w = runs.front();
+  w.seeds.clear();
+  w.missed.clear();
+  for (const Evaluation& e : runs) {
+    w.seeds.push_back(e.seeds.front());
+    w.ttft_p99_s = std::max(w.ttft_p99_s, e.ttft_p99_s);
+    w.output_tok_per_s_p50 = std::min(w.output_tok_per_s_p50, e.output_tok_per_s_p50);
+    w.tpot_p99_ms = std::max(w.tpot_p99_ms, e.tpot_p99_ms);
+    w.rejected_share = std::max(w.rejected_share, e.rejected_share);
+    w.meets = w.meets && e.meets;
+    w.prefill_short = w.prefill_short || e.prefill_short;
+    w.decode_short = w.decode_short || e.decode_short;
+    for (const std::string& m : e.missed)
+      if (std::find(w.missed.begin(), w.missed.end(), m) == w.missed.end()) w.missed.push_back(m);
+  }
+  return w;
+}
 
 namespace {
 
@@ -95,14 +125,12 @@ struct Planner {
     const double unstarted = (arrived - m("requests.rejected") - m("latency.ttft_s.count")) / arrived;
     const bool prefill_side = stage.rfind("decode", 0) != 0;
     const bool decode_side = stage.rfind("prefill", 0) != 0;
-    std::string why;
     auto miss = [&](const char* what, bool& side) {
-      why += what;
-      why += "; ";
+      e.missed.emplace_back(what);
       side = true;
     };
     if (e.rejected_share > kMaxRejectedShare) {
-      why += "rejections; ";
+      e.missed.emplace_back("rejections");
       // The side whose own rejections are over the limit; if neither's alone is, the one with more.
       const double limit = kMaxRejectedShare * arrived;
       e.prefill_short = prefill_rejected > limit;
@@ -114,40 +142,10 @@ struct Planner {
     if (prefill_side && e.ttft_p99_s > r.slo.ttft_p99_s) miss("TTFT p99", e.prefill_short);
     if (decode_side && e.output_tok_per_s_p50 < r.slo.min_output_tok_per_s) miss("stream speed", e.decode_short);
     if (decode_side && r.slo.tpot_p99_ms > 0 && e.tpot_p99_ms > r.slo.tpot_p99_ms) miss("TPOT p99", e.decode_short);
-    if (!why.empty()) why.resize(why.size() - 2);
-    e.meets = why.empty();
-    e.why = why;
+    e.meets = e.missed.empty();
     return e;
   }
 };
-
-// One fleet judged at several seeds: the worst of each figure, and every SLO missed at any seed.
-Evaluation worst_of(const std::vector<Evaluation>& runs) {
-  Evaluation w = runs.front();
-  w.seeds.clear();
-  std::vector<std::string> missed;
-  for (const Evaluation& e : runs) {
-    w.seeds.push_back(e.seeds.front());
-    w.ttft_p99_s = std::max(w.ttft_p99_s, e.ttft_p99_s);
-    w.output_tok_per_s_p50 = std::min(w.output_tok_per_s_p50, e.output_tok_per_s_p50);
-    w.tpot_p99_ms = std::max(w.tpot_p99_ms, e.tpot_p99_ms);
-    w.rejected_share = std::max(w.rejected_share, e.rejected_share);
-    w.meets = w.meets && e.meets;
-    w.prefill_short = w.prefill_short || e.prefill_short;
-    w.decode_short = w.decode_short || e.decode_short;
-    for (std::size_t a = 0, b; a < e.why.size(); a = b + 2) {
-      b = std::min(e.why.find("; ", a), e.why.size());
-      const std::string m = e.why.substr(a, b - a);
-      if (std::find(missed.begin(), missed.end(), m) == missed.end()) missed.push_back(m);
-    }
-  }
-  w.why.clear();
-  for (const auto& m : missed) {
-    if (!w.why.empty()) w.why += "; ";
-    w.why += m;
-  }
-  return w;
-}
 
 std::string candidate_key(const Candidate& c) {
   return c.prefill.key() + " x" + std::to_string(c.prefill_units) + " | " + c.decode.key() + " x" +
@@ -336,7 +334,7 @@ PlanResult plan_fleet(const PlanSpec& p) {
             evals[k].push_back(s);
             if (!s.meets) {
               ++screened;
-              return std::pair<bool, bool>{false, !s.why.empty() && s.ttft_p99_s > 2 * r.slo.ttft_p99_s};
+              return std::pair<bool, bool>{false, !s.missed.empty() && s.ttft_p99_s > 2 * r.slo.ttft_p99_s};
             }
             Evaluation f = pl.evaluate(side, cand(units), p.window_s);
             evals[k].push_back(f);

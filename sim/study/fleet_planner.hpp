@@ -77,7 +77,8 @@ struct Evaluation {
   double ttft_p99_s = 0, output_tok_per_s_p50 = 0, tpot_p99_ms = 0;
   double rejected_share = 0;
   bool meets = false;
-  std::string why;  // the SLO missed, if any
+  std::vector<std::string> missed;  // the SLOs missed, if any, in the order they were checked
+  std::string why() const;          // `missed` joined by "; " (empty when it met them all)
   // Which side a miss points at: prefill (TTFT, backlog, requests turned away before decode) or
   // decode (stream speed, TPOT, streams turned away waiting for a decode slot).
   bool prefill_short = false, decode_short = false;
@@ -107,6 +108,12 @@ struct PlanResult {
 };
 
 PlanResult plan_fleet(const PlanSpec& spec);
+
+// One fleet judged at several seeds (`runs`, one seed each, in seed order): the worst of each
+// figure (highest TTFT p99, TPOT p99 and rejected share, lowest median stream speed), every SLO
+// missed at any seed (each once, in the order first seen), each side short at any seed; it meets
+// the SLOs only if it meets them at every seed.
+Evaluation worst_of(const std::vector<Evaluation>& runs);
 
 // Judges fleets (one Evaluation each, in the order given); the planner's is the worst of its
 // confirming seeds.

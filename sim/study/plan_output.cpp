@@ -34,7 +34,7 @@ Json eval_json(const Evaluation& e) {
               {"tpot_p99_ms", e.tpot_p99_ms},
               {"rejected_share", e.rejected_share},
               {"meets_slo", e.meets},
-              {"missed", e.why},
+              {"missed", e.missed},
               {"short_of", {{"prefill", e.prefill_short}, {"decode", e.decode_short}}},
               {"seeds", e.seeds}};
 }
@@ -72,7 +72,7 @@ MarkdownTable fleet_table(const std::vector<Evaluation>& rows, std::size_t limit
     t.add_row({std::to_string(e.c.nodes()), format_usd(e.cost_usd_per_day),
                unit_text(e.c.prefill, e.c.prefill_units), unit_text(e.c.decode, e.c.decode_units),
                format_sig(e.ttft_p99_s, 3), format_sig(e.output_tok_per_s_p50, 3),
-               format_sig(e.tpot_p99_ms, 3), e.meets ? "met" : "missed: " + e.why});
+               format_sig(e.tpot_p99_ms, 3), e.meets ? "met" : "missed: " + e.why()});
   }
   return t;
 }
@@ -85,10 +85,11 @@ Json plan_to_json(const PlanSpec& spec, const PlanResult& r) {
     shapes.push_back({{"side", b.shape.side}, {"shape", shape_json(b.shape)},
                       {"lower_bound_units", b.lower_bound_units}, {"unit_capacity", b.unit_capacity},
                       {"units", b.units}, {"fate", b.fate}});
-  Json evals = Json::array(), best = Json::array(), frontier = Json::array();
+  Json evals = Json::array(), best = Json::array(), frontier = Json::array(), fleets = Json::array();
   for (const auto& e : r.evaluations) evals.push_back(eval_json(e));
   for (const auto& e : r.best) best.push_back(eval_json(e));
   for (const auto& e : r.frontier) frontier.push_back(eval_json(e));
+  for (const auto& e : r.fleets) fleets.push_back(eval_json(e));
   return Json{{"scenario", spec.scenario},
               {"set", spec.overrides},
               {"load", {{"peak_rate_per_s", r.peak_rate_per_s}, {"load_fraction", spec.load_fraction},
@@ -108,6 +109,7 @@ Json plan_to_json(const PlanSpec& spec, const PlanResult& r) {
                           {"fleets_grown_after_a_miss", r.grown}}},
               {"best", best},
               {"frontier", frontier},
+              {"fleets", fleets},  // every fleet judged together, by its worst seed, met or not
               {"shapes", shapes},
               {"evaluations", evals}};
 }
@@ -127,7 +129,7 @@ std::string plan_csv(const PlanResult& r) {
     }
     cells.insert(cells.end(), {Json(e.c.nodes()), Json(e.cost_usd_per_day), Json(e.ttft_p99_s),
                                Json(e.output_tok_per_s_p50), Json(e.tpot_p99_ms), Json(e.rejected_share),
-                               Json(e.meets), Json(e.why), Json(seeds_text(e.seeds))});
+                               Json(e.meets), Json(e.why()), Json(seeds_text(e.seeds))});
     for (std::size_t i = 0; i < cells.size(); ++i) {
       if (i) out += ',';
       out += cells[i].is_boolean() ? (cells[i].get<bool>() ? "true" : "false") : csv_field(cells[i]);

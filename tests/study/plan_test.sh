@@ -66,5 +66,12 @@ for f in two["frontier"] + two["best"]:
     for m, pick in worst.items():
         assert f[m] == pick(e[m] for e in by_seed.values()), (m, f, by_seed)
     assert f["meets_slo"] == all(e["meets_slo"] for e in by_seed.values()), f
+# plan.json lists every fleet judged together, each by its worst seed (worst_of's own rules are
+# unit-tested in fleet_seeds_test).
+fleets = two["fleets"]
+assert fleets and sorted(map(key, fleets)) == sorted(runs), "plan.json's fleets are not the fleets judged"
+for f in fleets:
+    assert f["seeds"] == [20250227, 20250228], f["seeds"]
+    assert f["meets_slo"] == (not f["missed"]) == all(e["meets_slo"] for e in runs[key(f)].values()), f
 PY
 echo "plan test passed"
