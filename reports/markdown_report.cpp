@@ -13,7 +13,9 @@ std::string bold_if_failed(const std::string& cell, RowStatus status) {
   return status == RowStatus::kFail && !cell.empty() ? "**" + cell + "**" : cell;
 }
 
-std::string render_table(const TextTable& text) {
+}  // namespace
+
+std::string render_markdown_table(const TextTable& text) {
   MarkdownTable table;
   for (std::size_t c = 0; c < text.headers.size(); ++c) {
     table.add_column(text.headers[c],
@@ -29,8 +31,6 @@ std::string render_table(const TextTable& text) {
   }
   return table.render();
 }
-
-}  // namespace
 
 std::string render_markdown(const ReportData& data) {
   const std::string name = summary_string(data.summary, {"scenario", "name"}).value_or("");
@@ -61,7 +61,7 @@ std::string render_markdown(const ReportData& data) {
   for (const TextTable& text : build_text_tables(data)) {
     out += "## " + text.title + "\n\n";
     if (!text.note.empty()) out += text.note + "\n\n";
-    out += render_table(text) + "\n";
+    out += render_markdown_table(text) + "\n";
   }
 
   if (!data.tables.empty()) {

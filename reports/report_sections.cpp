@@ -343,6 +343,8 @@ TextTable validation_table(const SeriesTable& series, const ReportData& data) {
       {"status", "Status", [](const Json& c) { return format_cell(c); }}};
   TextTable table = series_text_table(series, "Validation against published figures", views, false);
   if (const auto status = column_index(series, "status")) {
+    const auto header = std::find(table.headers.begin(), table.headers.end(), "Status");
+    if (header != table.headers.end()) table.status_column = static_cast<std::size_t>(header - table.headers.begin());
     std::size_t passed = 0, judged = 0;
     for (std::size_t r = 0; r < series.rows.size(); ++r) {
       const Json& cell = series.rows[r][*status];

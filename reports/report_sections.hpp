@@ -2,6 +2,7 @@
 // HTML writers: headline figures and titled text tables with numbers already formatted.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,7 @@ struct TextTable {
   std::vector<std::vector<std::string>> rows;
   std::vector<RowStatus> row_status;  // per row
   bool last_row_is_total = false;
+  std::optional<std::size_t> status_column;  // drawn as each row's pass/fail pill in HTML
 };
 
 // Figures whose value is in the summary, in reading order; absent ones are left out.

@@ -1,11 +1,14 @@
-// The planner's outputs: plan.json, plan.csv, plan.md and a self-contained plan.html chart.
+// The planner's outputs: plan.json, plan.csv, plan.md and a self-contained plan.html page.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
+#include "reports/chart_specs.hpp"
 #include "reports/csv_writer.hpp"
-#include "reports/markdown_table.hpp"
+#include "reports/html_page.hpp"
+#include "reports/markdown_report.hpp"
 #include "reports/number_format.hpp"
-#include "reports/vendor_scripts.hpp"
+#include "reports/report_sections.hpp"
 #include "sim/study/fleet_planner.hpp"
 
 namespace fleetsim {
@@ -49,32 +52,185 @@ std::string seeds_text(const std::vector<std::uint64_t>& seeds) {
   return out;
 }
 
-std::string unit_text(const UnitShape& u, int units) {
-  return std::to_string(units) + " x " + std::to_string(u.nodes_per_unit) + "n EP" +
-         std::to_string(u.gpus_per_unit) + " r" + std::to_string(u.redundant_experts) + " " +
-         (u.side == "prefill" ? "tok " : "batch ") + std::to_string(u.budget) +
-         (u.overlap ? "" : " no-overlap");
+// "4n EP32 r32 tok 16384": nodes, EP degree, redundant experts, token budget or batch cap.
+std::string shape_text(const UnitShape& u) {
+  return std::to_string(u.nodes_per_unit) + "n EP" + std::to_string(u.gpus_per_unit) + " r" +
+         std::to_string(u.redundant_experts) + " " + (u.side == "prefill" ? "tok " : "batch ") +
+         std::to_string(u.budget) + (u.overlap ? "" : " no-overlap");
 }
 
-MarkdownTable fleet_table(const std::vector<Evaluation>& rows, std::size_t limit) {
-  MarkdownTable t;
-  using A = MarkdownTable::Align;
-  t.add_column("nodes", A::kRight);
-  t.add_column("cost/day", A::kRight);
-  t.add_column("prefill", A::kLeft);
-  t.add_column("decode", A::kLeft);
-  t.add_column("TTFT p99 s", A::kRight);
-  t.add_column("tok/s p50", A::kRight);
-  t.add_column("TPOT p99 ms", A::kRight);
-  t.add_column("SLO", A::kLeft);
+std::string unit_text(const UnitShape& u, int units) { return std::to_string(units) + " x " + shape_text(u); }
+
+// Fleets as a table: their units, cost, worst-seed figures and verdict (a missed row marked failed).
+TextTable fleet_table(std::string id, std::string title, const std::vector<Evaluation>& rows,
+                      std::size_t limit) {
+  TextTable t;
+  t.id = std::move(id);
+  t.title = std::move(title);
+  t.headers = {"nodes", "cost/day", "prefill", "decode", "TTFT p99 s", "tok/s p50", "TPOT p99 ms", "SLO"};
+  t.numeric = {true, true, false, false, true, true, true, false};
+  t.status_column = t.headers.size() - 1;
   for (std::size_t i = 0; i < rows.size() && i < limit; ++i) {
     const auto& e = rows[i];
-    t.add_row({std::to_string(e.c.nodes()), format_usd(e.cost_usd_per_day),
-               unit_text(e.c.prefill, e.c.prefill_units), unit_text(e.c.decode, e.c.decode_units),
-               format_sig(e.ttft_p99_s, 3), format_sig(e.output_tok_per_s_p50, 3),
-               format_sig(e.tpot_p99_ms, 3), e.meets ? "met" : "missed: " + e.why()});
+    t.rows.push_back({std::to_string(e.c.nodes()), format_usd(e.cost_usd_per_day),
+                      unit_text(e.c.prefill, e.c.prefill_units), unit_text(e.c.decode, e.c.decode_units),
+                      format_sig(e.ttft_p99_s, 3), format_sig(e.output_tok_per_s_p50, 3),
+                      format_sig(e.tpot_p99_ms, 3), e.meets ? "met" : "missed: " + e.why()});
+    t.row_status.push_back(e.meets ? RowStatus::kPass : RowStatus::kFail);
   }
   return t;
+}
+
+TextTable shapes_table(const std::vector<ShapeBound>& shapes) {
+  TextTable t;
+  t.id = "shapes";
+  t.title = "Unit shapes";
+  t.note = "Each side's shapes, sized alone against the SLOs; the lower bound is analytic (cost model), "
+           "the units the fewest that met the SLOs when simulated.";
+  t.headers = {"side", "shape", "capacity per unit", "lower bound (units)", "units", "fate"};
+  t.numeric = {false, false, true, true, true, false};
+  for (const ShapeBound& b : shapes) {
+    const std::string unit = b.shape.side == "prefill" ? " computed tok/s" : " streams at the SLO";
+    t.rows.push_back({b.shape.side, shape_text(b.shape), format_count(b.unit_capacity) + unit,
+                      std::to_string(b.lower_bound_units), b.units > 0 ? std::to_string(b.units) : "",
+                      b.fate});
+    t.row_status.push_back(RowStatus::kNone);
+  }
+  return t;
+}
+
+// Cheapest first, the lower TTFT p99 first at equal cost (the order of the best fleets).
+std::vector<Evaluation> by_cost(std::vector<Evaluation> fleets) {
+  std::stable_sort(fleets.begin(), fleets.end(), [](const Evaluation& a, const Evaluation& b) {
+    if (a.cost_usd_per_day != b.cost_usd_per_day) return a.cost_usd_per_day < b.cost_usd_per_day;
+    return a.ttft_p99_s < b.ttft_p99_s;
+  });
+  return fleets;
+}
+
+// The load, SLOs, windows and seeds the plan was made for, in one line.
+std::string conditions_text(const PlanSpec& spec, const PlanResult& r) {
+  std::string text = "SLOs: TTFT p99 <= " + format_sig(r.slo.ttft_p99_s, 3) + " s, median stream speed >= " +
+                     format_sig(r.slo.min_output_tok_per_s, 3) + " tok/s" +
+                     (r.slo.tpot_p99_ms > 0 ? ", TPOT p99 <= " + format_sig(r.slo.tpot_p99_ms, 3) + " ms" : "") +
+                     ", rejections <= 0.1%; judged on a " + format_sig(spec.window_s, 3) + " s simulated window";
+  if (r.confirm_window_s != spec.window_s || r.confirm_seeds > 1) {
+    const std::string seeds = r.fleets.empty() ? "" : seeds_text(r.fleets.front().seeds);
+    text += ", fleets confirmed on a " + format_sig(r.confirm_window_s, 4) + " s window" +
+            (r.confirm_seeds > 1 ? " at seeds " + seeds + " (the worst of them counts)" : "");
+  }
+  return text;
+}
+
+std::string load_text(const PlanResult& r) {
+  return "Load: " + format_sig(r.peak_rate_per_s, 4) + " requests/s (flat), mean input " +
+         format_count(r.mean_input_tok) + " tok (" + format_percent(100 * r.cache_hit_share) +
+         " cache hit), mean output " + format_count(r.mean_output_tok) + " tok";
+}
+
+std::string search_text(const PlanSpec& spec, const PlanResult& r) {
+  return "Search: " + std::to_string(r.candidates_considered) + " candidates considered, " +
+         std::to_string(r.evaluations.size()) + " simulations (" + std::to_string(r.pruned_lower_bound) +
+         " pruned by the analytic lower bound, " + std::to_string(r.pruned_dominated) + " dominated, " +
+         std::to_string(r.pruned_bound) + " by the cost bound, " + std::to_string(r.screened_out) +
+         " screened out by a " + format_sig(spec.screen_s, 3) + " s run; " + std::to_string(r.grown) +
+         " fleets grown from ones that missed when simulated together)";
+}
+
+// plan.html's charts: every fleet judged together (by its worst seed) against its cost, TTFT p99
+// with the frontier as a line, and median stream speed; each with its SLO as a dashed rule.
+std::vector<ChartSpec> plan_charts(const PlanResult& r, SeriesTable& fleets) {
+  fleets = {"fleets", "Fleets judged together",
+            {"nodes", "cost_usd_per_day", "ttft_p99_s", "output_tok_per_s_p50", "tpot_p99_ms", "slo",
+             "on_frontier", "prefill", "decode", "missed"},
+            {}};
+  for (const Evaluation& e : by_cost(r.fleets)) {
+    const bool on_frontier = std::any_of(r.frontier.begin(), r.frontier.end(), [&](const Evaluation& f) {
+      return f.c.nodes() == e.c.nodes() && f.cost_usd_per_day == e.cost_usd_per_day &&
+             unit_text(f.c.prefill, f.c.prefill_units) == unit_text(e.c.prefill, e.c.prefill_units) &&
+             unit_text(f.c.decode, f.c.decode_units) == unit_text(e.c.decode, e.c.decode_units);
+    });
+    fleets.rows.push_back({e.c.nodes(), e.cost_usd_per_day, e.ttft_p99_s, e.output_tok_per_s_p50,
+                           e.tpot_p99_ms, e.meets ? "met" : "missed", on_frontier,
+                           unit_text(e.c.prefill, e.c.prefill_units), unit_text(e.c.decode, e.c.decode_units),
+                           e.why()});
+  }
+  const Json x{{"field", "cost_usd_per_day"}, {"type", "quantitative"}, {"title", "cost (USD per day)"},
+               {"scale", {{"zero", false}}}, {"axis", {{"format", "$,~s"}}}};
+  const Json tooltip = Json::array({{{"field", "nodes"}},
+                                    {{"field", "cost_usd_per_day"}, {"title", "cost/day"}, {"format", "$,.0f"}},
+                                    {{"field", "prefill"}},
+                                    {{"field", "decode"}},
+                                    {{"field", "ttft_p99_s"}, {"title", "TTFT p99 (s)"}, {"format", ",.3~r"}},
+                                    {{"field", "output_tok_per_s_p50"}, {"title", "tok/s p50"}, {"format", ",.3~r"}},
+                                    {{"field", "tpot_p99_ms"}, {"title", "TPOT p99 (ms)"}, {"format", ",.3~r"}},
+                                    {{"field", "slo"}, {"title", "SLO"}},
+                                    {{"field", "missed"}}});
+  const Json color{{"field", "slo"}, {"type", "nominal"}, {"title", "SLO"},
+                   {"scale", {{"domain", {"met", "missed"}}, {"range", {"#4c78a8", "#e45756"}}}},
+                   {"legend", {{"orient", "top"}}}};
+  auto chart = [&](std::string id, std::string title, std::string caption, const std::string& field,
+                   const std::string& y_title, double slo, bool frontier_line) {
+    ChartSpec c;
+    c.id = std::move(id);
+    c.section = "Cost and latency";
+    c.title = std::move(title);
+    c.caption = std::move(caption);
+    c.table = fleets.name;
+    const Json y{{"field", field}, {"type", "quantitative"}, {"title", y_title}};
+    Json layers = Json::array();
+    if (frontier_line)
+      layers.push_back({{"transform", {{{"filter", "datum.on_frontier"}}}},
+                        {"mark", {{"type", "line"}, {"color", "#9aa5b1"}, {"strokeWidth", 1.5}}},
+                        {"encoding", {{"x", x}, {"y", y}}}});
+    layers.push_back({{"mark", {{"type", "point"}, {"filled", true}, {"size", 60}}},
+                      {"encoding", {{"x", x}, {"y", y}, {"color", color}, {"tooltip", tooltip}}}});
+    layers.push_back({{"mark", {{"type", "rule"}, {"color", "#e45756"}, {"strokeDash", {4, 3}}}},
+                      {"encoding", {{"y", {{"datum", slo}}}}}});
+    c.spec = {{"width", "container"}, {"height", 300}, {"data", {{"name", fleets.name}}}, {"layer", layers}};
+    return c;
+  };
+  return {chart("cost_ttft", "Cost against TTFT p99",
+                "Every fleet judged together, by its worst seed; the line joins the cost-latency frontier, "
+                "the dashed rule is the SLO",
+                "ttft_p99_s", "TTFT p99 (s)", r.slo.ttft_p99_s, true),
+          chart("cost_speed", "Cost against stream speed",
+                "Median output speed per stream, by the worst seed; the dashed rule is the SLO (at least)",
+                "output_tok_per_s_p50", "output tok/s per stream, p50", r.slo.min_output_tok_per_s, false)};
+}
+
+std::string render_plan_html(const PlanSpec& spec, const PlanResult& r) {
+  HtmlPage page;
+  page.title = "fleetsim fleet plan: " + spec.scenario;
+  page.subtitle = load_text(r) + ". " + conditions_text(spec, r) + ".";
+  if (r.best.empty()) {
+    page.headline.push_back({"Cheapest fleet meeting the SLOs", "none found", "widen the search space"});
+  } else {
+    const Evaluation& b = r.best.front();
+    page.headline = {
+        {"Cheapest fleet meeting the SLOs", std::to_string(b.c.nodes()) + " nodes",
+         unit_text(b.c.prefill, b.c.prefill_units) + " + " + unit_text(b.c.decode, b.c.decode_units)},
+        {"Cost per day", format_usd(b.cost_usd_per_day), ""},
+        {"TTFT p99", format_sig(b.ttft_p99_s, 3) + " s", "SLO <= " + format_sig(r.slo.ttft_p99_s, 3) + " s"},
+        {"Stream speed, p50", format_sig(b.output_tok_per_s_p50, 3) + " tok/s",
+         "SLO >= " + format_sig(r.slo.min_output_tok_per_s, 3) + " tok/s"},
+        {"TPOT p99", format_sig(b.tpot_p99_ms, 3) + " ms", ""}};
+  }
+  page.headline.push_back({"Simulations", std::to_string(r.evaluations.size()),
+                           std::to_string(r.candidates_considered) + " candidates · " + std::to_string(r.grown) +
+                               " fleets grown"});
+  SeriesTable fleets;
+  page.charts = plan_charts(r, fleets);
+  page.data = {fleets};
+  page.sections = {
+      {"Fleets",
+       {{fleet_table("best", "Cheapest fleets meeting the SLOs", r.best, 10), true},
+        {fleet_table("frontier", "Cost-latency frontier (TTFT p99)", r.frontier, 20), true},
+        {fleet_table("fleets", "Every fleet judged together, by cost", by_cost(r.fleets), r.fleets.size()), true}}},
+      {"Search", {{shapes_table(r.shapes), true}}}};
+  page.sections[1].tables.front().table.note += " " + search_text(spec, r) + ".";
+  page.footer = "Generated by fleetsim plan; every simulation is in plan.csv and plan.json next to this page.";
+  return render_page(page);
 }
 
 }  // namespace
@@ -141,28 +297,12 @@ std::string plan_csv(const PlanResult& r) {
 
 std::string plan_markdown(const PlanSpec& spec, const PlanResult& r) {
   std::string md = "# Fleet plan: " + spec.scenario + "\n\n";
-  md += "Load: " + format_sig(r.peak_rate_per_s, 4) + " requests/s (flat), mean input " +
-        format_count(r.mean_input_tok) + " tok (" + format_percent(100 * r.cache_hit_share) +
-        " cache hit), mean output " + format_count(r.mean_output_tok) + " tok.  \n";
-  md += "SLOs: TTFT p99 <= " + format_sig(r.slo.ttft_p99_s, 3) + " s, median stream speed >= " +
-        format_sig(r.slo.min_output_tok_per_s, 3) + " tok/s" +
-        (r.slo.tpot_p99_ms > 0 ? ", TPOT p99 <= " + format_sig(r.slo.tpot_p99_ms, 3) + " ms" : "") +
-        ", rejections <= 0.1%; judged on a " + format_sig(spec.window_s, 3) + " s simulated window";
-  if (r.confirm_window_s != spec.window_s || r.confirm_seeds > 1) {
-    const std::string seeds = r.fleets.empty() ? "" : seeds_text(r.fleets.front().seeds);
-    md += ", fleets confirmed on a " + format_sig(r.confirm_window_s, 4) + " s window" +
-          (r.confirm_seeds > 1 ? " at seeds " + seeds + " (the worst of them counts)" : "");
-  }
-  md += ".  \n";
-  md += "Search: " + std::to_string(r.candidates_considered) + " candidates considered, " +
-        std::to_string(r.evaluations.size()) + " simulations (" + std::to_string(r.pruned_lower_bound) +
-        " pruned by the analytic lower bound, " + std::to_string(r.pruned_dominated) +
-        " dominated, " + std::to_string(r.pruned_bound) + " by the cost bound, " +
-        std::to_string(r.screened_out) + " screened out by a " + format_sig(spec.screen_s, 3) +
-        " s run; " + std::to_string(r.grown) + " fleets grown from ones that missed when simulated together).\n\n";
+  md += load_text(r) + ".  \n" + conditions_text(spec, r) + ".  \n" + search_text(spec, r) + ".\n\n";
   md += "## Cheapest fleets meeting the SLOs\n\n";
-  md += r.best.empty() ? std::string("None found: widen the search space.\n") : fleet_table(r.best, 10).render();
-  md += "\n## Cost-latency frontier (TTFT p99)\n\n" + fleet_table(r.frontier, 20).render();
+  md += r.best.empty() ? std::string("None found: widen the search space.\n")
+                       : render_markdown_table(fleet_table("best", "", r.best, 10));
+  md += "\n## Cost-latency frontier (TTFT p99)\n\n" +
+        render_markdown_table(fleet_table("frontier", "", r.frontier, 20));
   return md;
 }
 
@@ -178,37 +318,7 @@ void write_plan(const PlanSpec& spec, const PlanResult& r, const std::string& ou
   write("plan.csv", plan_csv(r));
   const std::string md = plan_markdown(spec, r);
   write("plan.md", md);
-  // Chart: every fleet simulated together (the worst of its seeds), cost against TTFT p99, the
-  // frontier as a line.
-  Json values = Json::array();
-  for (const auto& e : r.fleets)
-    values.push_back({{"cost_usd_per_day", e.cost_usd_per_day}, {"ttft_p99_s", e.ttft_p99_s},
-                      {"nodes", e.c.nodes()}, {"slo", e.meets ? "met" : "missed"}});
-  Json front = Json::array();
-  for (const auto& e : r.frontier)
-    front.push_back({{"cost_usd_per_day", e.cost_usd_per_day}, {"ttft_p99_s", e.ttft_p99_s}});
-  const Json x{{"field", "cost_usd_per_day"}, {"type", "quantitative"}, {"title", "cost (USD/day)"},
-               {"scale", {{"zero", false}}}};
-  const Json y{{"field", "ttft_p99_s"}, {"type", "quantitative"}, {"title", "TTFT p99 (s)"}};
-  const Json chart{
-      {"$schema", "https://vega.github.io/schema/vega-lite/v5.json"},
-      {"width", 640}, {"height", 360},
-      {"layer", Json::array({
-           {{"data", {{"values", front}}}, {"mark", "line"}, {"encoding", {{"x", x}, {"y", y}}}},
-           {{"data", {{"values", values}}}, {"mark", {{"type", "point"}, {"filled", true}}},
-            {"encoding", {{"x", x}, {"y", y}, {"color", {{"field", "slo"}, {"type", "nominal"}}},
-                          {"tooltip", Json::array({{{"field", "nodes"}}, {{"field", "cost_usd_per_day"}},
-                                                   {{"field", "ttft_p99_s"}}})}}}}})}};
-  std::string html = "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>fleetsim plan</title>\n";
-  for (const auto& s : vendor_scripts()) {
-    html += "<script>";
-    html += s.source;
-    html += "</script>\n";
-  }
-  html += "</head><body>\n<h1>Fleet plan: cost vs TTFT p99</h1>\n<div id=\"chart\"></div>\n<pre>";
-  for (char c : md) html += c == '<' ? std::string("&lt;") : c == '&' ? std::string("&amp;") : std::string(1, c);
-  html += "</pre>\n<script>vegaEmbed('#chart', " + chart.dump() + ");</script>\n</body></html>\n";
-  write("plan.html", html);
+  write("plan.html", render_plan_html(spec, r));
 }
 
 }  // namespace fleetsim

@@ -1,11 +1,12 @@
-// Opens report.html in headless Chromium and checks that every chart rendered with data marks and
-// that the page logged no error or warning. Chromium missing is a failure (CI installs it through
+// Opens report.html (and the planner's plan.html) in headless Chromium and checks that every chart
+// rendered with data marks and that the page logged no error or warning. Chromium missing is a failure (CI installs it through
 // scripts/install-deps.sh --with-test-tools); FLEETSIM_SKIP_BROWSER=1 skips the checks.
 // FLEETSIM_CHROMIUM names the browser binary; FLEETSIM_KEEP_REPORT_DIR keeps the page for a look.
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -16,6 +17,7 @@
 #include "reports/chart_specs.hpp"
 #include "reports/html_report.hpp"
 #include "reports/report_data.hpp"
+#include "sim/study/fleet_planner.hpp"
 #include "tests/reports/synthetic_report.hpp"
 
 using namespace fleetsim;
@@ -87,8 +89,11 @@ std::vector<std::string> svg_texts(const std::string& dom) {
   return texts;
 }
 
-// Writes the report for `data` and returns the status the page wrote after rendering.
-RenderResult render_in_chromium(const ReportData& data, const std::string& label) {
+// Writes a page into the directory given and returns its path.
+using PageWriter = std::function<fs::path(const fs::path& dir)>;
+
+// Writes the page and returns the status it wrote after rendering.
+RenderResult render_in_chromium(const PageWriter& write_page, const std::string& label) {
   RenderResult result;
   if (env("FLEETSIM_SKIP_BROWSER") == "1") {
     WARN("browser test skipped because FLEETSIM_SKIP_BROWSER=1");
@@ -105,8 +110,7 @@ RenderResult render_in_chromium(const ReportData& data, const std::string& label
                                           ("fleetsim-browser-" + label + "-" + std::to_string(::getpid()))
                                     : fs::path(keep) / label;
   fs::remove_all(dir);
-  write_reports(data, dir.string());
-  const fs::path page = fs::absolute(dir / "report.html");
+  const fs::path page = fs::absolute(write_page(dir));
   const fs::path dom = dir / "dom.html";
   const fs::path log = dir / "chromium.log";
   const std::string command =
@@ -137,6 +141,16 @@ RenderResult render_in_chromium(const ReportData& data, const std::string& label
   result.chart_texts = svg_texts(text);
   if (keep.empty()) fs::remove_all(dir);
   return result;
+}
+
+// report.html of `data`.
+RenderResult render_in_chromium(const ReportData& data, const std::string& label) {
+  return render_in_chromium(
+      [&](const fs::path& dir) {
+        write_reports(data, dir.string());
+        return dir / "report.html";
+      },
+      label);
 }
 
 // Rendered without errors or warnings, and no chart labels a tick or a value NaN or Infinity
@@ -203,4 +217,61 @@ TEST_CASE("a report of a run that turned nobody away draws its rejections chart 
   check_clean(result);
   REQUIRE(result.status["charts"].size() == 1);
   CHECK(result.status["charts"][0]["id"] == "rejections");
+}
+
+namespace {
+
+Evaluation fleet_of(int prefill_units, int decode_units, double ttft_p99_s, double speed_p50,
+                    std::vector<std::string> missed) {
+  Evaluation e;
+  e.stage = "fleet";
+  e.c.prefill = {"prefill", "", 4, 32, 32, 16384, true, 384};
+  e.c.decode = {"decode", "", 18, 144, 32, 128, true, 384};
+  e.c.prefill_units = prefill_units;
+  e.c.decode_units = decode_units;
+  e.seeds = {20250227, 20250228};
+  e.cost_usd_per_day = 384.0 * e.c.nodes();
+  e.ttft_p99_s = ttft_p99_s;
+  e.output_tok_per_s_p50 = speed_p50;
+  e.tpot_p99_ms = 1000 / speed_p50 * 1.5;
+  e.missed = std::move(missed);
+  e.meets = e.missed.empty();
+  return e;
+}
+
+}  // namespace
+
+TEST_CASE("plan.html renders its charts and tables cleanly", "[reports][browser]") {
+  PlanSpec spec;
+  spec.scenario = "scenarios/deepseek-v3-r1-day.json";
+  PlanResult r;
+  r.peak_rate_per_s = 2384;
+  r.slo = {10, 20, 0};
+  r.mean_input_tok = 3909;
+  r.mean_output_tok = 1080;
+  r.cache_hit_share = 0.563;
+  r.confirm_window_s = 1800;
+  r.confirm_seeds = 2;
+  r.fleets = {fleet_of(19, 9, 8.1, 18.3, {"stream speed"}), fleet_of(20, 11, 4.9, 40.2, {}),
+              fleet_of(24, 11, 3.9, 40.1, {}), fleet_of(18, 11, 11.5, 40.0, {"TTFT p99", "rejections"})};
+  r.evaluations = r.fleets;
+  r.best = {r.fleets[1], r.fleets[2]};
+  r.frontier = {r.fleets[0], r.fleets[1], r.fleets[2]};
+  r.shapes = {{r.fleets[1].c.prefill, 17, 207608, "sized", 20}, {r.fleets[1].c.decode, 9, 13536, "sized", 10}};
+  r.candidates_considered = 687;
+  const RenderResult result = render_in_chromium(
+      [&](const fs::path& dir) {
+        write_plan(spec, r, dir.string());
+        return dir / "plan.html";
+      },
+      "plan");
+  if (!result.ran) return;
+  check_clean(result);
+  REQUIRE(result.status["charts"].size() == 2);
+  for (const Json& chart : result.status["charts"]) {
+    INFO("chart " << chart.dump());
+    CHECK(chart["ok"] == true);
+    CHECK(chart["rows"] == r.fleets.size());
+    CHECK(chart["marks"].get<std::size_t>() >= r.fleets.size());  // a point per fleet, and more
+  }
 }
