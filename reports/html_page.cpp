@@ -13,22 +13,6 @@ namespace fleetsim {
 
 namespace {
 
-std::string escape_html(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 // JSON safe inside <script>: no '<' can close the element or open a comment.
 std::string script_json(const Json& value) {
   const std::string text = value.dump(-1, ' ', false, Json::error_handler_t::replace);
@@ -178,9 +162,9 @@ constexpr std::string_view kMainScript = R"JS(
 std::string render_headline(const std::vector<HeadlineFigure>& figures) {
   std::string out = "<div class=\"kpis\">\n";
   for (const HeadlineFigure& f : figures) {
-    out += "<div class=\"kpi\"><div class=\"label\">" + escape_html(f.label) +
-           "</div><div class=\"value\">" + escape_html(f.value) + "</div>";
-    if (!f.detail.empty()) out += "<div class=\"detail\">" + escape_html(f.detail) + "</div>";
+    out += "<div class=\"kpi\"><div class=\"label\">" + escape_markup(f.label) +
+           "</div><div class=\"value\">" + escape_markup(f.value) + "</div>";
+    if (!f.detail.empty()) out += "<div class=\"detail\">" + escape_markup(f.detail) + "</div>";
     out += "</div>\n";
   }
   return out + "</div>\n";
@@ -197,12 +181,12 @@ const char* status_class(RowStatus status) {
 
 std::string render_table(const TextTable& table, bool wide) {
   std::string out = std::string("<section class=\"card") + (wide ? " wide" : "") + "\" id=\"table-" +
-                    escape_html(table.id) + "\">\n<h3>" + escape_html(table.title) + "</h3>\n";
-  if (!table.note.empty()) out += "<p class=\"note\">" + escape_html(table.note) + "</p>\n";
+                    escape_markup(table.id) + "\">\n<h3>" + escape_markup(table.title) + "</h3>\n";
+  if (!table.note.empty()) out += "<p class=\"note\">" + escape_markup(table.note) + "</p>\n";
   out += "<table class=\"data\"><thead><tr>";
   for (std::size_t c = 0; c < table.headers.size(); ++c) {
     out += std::string("<th") + (table.numeric[c] ? " class=\"num\"" : "") + ">" +
-           escape_html(table.headers[c]) + "</th>";
+           escape_markup(table.headers[c]) + "</th>";
   }
   out += "</tr></thead>\n<tbody>\n";
   for (std::size_t r = 0; r < table.rows.size(); ++r) {
@@ -214,10 +198,10 @@ std::string render_table(const TextTable& table, bool wide) {
       const std::string& cell = table.rows[r][c];
       out += std::string("<td") + (table.numeric[c] ? " class=\"num\"" : "") + ">";
       if (table.status_column == c) {
-        out += std::string("<span class=\"pill ") + status_class(status) + "\">" + escape_html(cell) +
+        out += std::string("<span class=\"pill ") + status_class(status) + "\">" + escape_markup(cell) +
                "</span>";
       } else {
-        out += escape_html(cell);
+        out += escape_markup(cell);
       }
       out += "</td>";
     }
@@ -252,6 +236,22 @@ std::string anchor(const std::string& section) {
 
 }  // namespace
 
+std::string escape_markup(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
 std::string render_page(const HtmlPage& page) {
   std::vector<std::string> chart_sections;  // in page order
   for (const ChartSpec& chart : page.charts) {
@@ -263,7 +263,7 @@ std::string render_page(const HtmlPage& page) {
   std::string out;
   out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-  out += "<title>" + escape_html(page.title) + "</title>\n";
+  out += "<title>" + escape_markup(page.title) + "</title>\n";
   out += "<style>" + std::string(kStyle) + "</style>\n";
   out += "<script>" + std::string(kCaptureScript) + "</script>\n";
   for (const VendorScript& script : vendor_scripts()) {
@@ -272,16 +272,16 @@ std::string render_page(const HtmlPage& page) {
   }
   out += "</head>\n<body>\n";
 
-  out += "<header class=\"top\">\n<h1>" + escape_html(page.title) + "</h1>\n";
-  if (!page.subtitle.empty()) out += "<div class=\"sub\">" + escape_html(page.subtitle) + "</div>\n";
+  out += "<header class=\"top\">\n<h1>" + escape_markup(page.title) + "</h1>\n";
+  if (!page.subtitle.empty()) out += "<div class=\"sub\">" + escape_markup(page.subtitle) + "</div>\n";
   out += "<nav>";
   if (!page.headline.empty()) out += "<a href=\"#section-headline\">Headline</a>";
   for (const std::string& section : chart_sections) {
-    out += "<a href=\"#" + anchor(section) + "\">" + escape_html(section) + "</a>";
+    out += "<a href=\"#" + anchor(section) + "\">" + escape_markup(section) + "</a>";
   }
   for (const TableSection& section : page.sections) {
     if (section.tables.empty()) continue;
-    out += "<a href=\"#" + anchor(section.title) + "\">" + escape_html(section.title) + "</a>";
+    out += "<a href=\"#" + anchor(section.title) + "\">" + escape_markup(section.title) + "</a>";
   }
   out += "</nav>\n</header>\n<main>\n";
   out += "<div id=\"fleetsim-errors\"></div>\n";
@@ -290,25 +290,25 @@ std::string render_page(const HtmlPage& page) {
     out += "<h2 id=\"section-headline\">Headline</h2>\n" + render_headline(page.headline);
   }
   for (const std::string& section : chart_sections) {
-    out += "<h2 id=\"" + anchor(section) + "\">" + escape_html(section) + "</h2>\n<div class=\"charts\">\n";
+    out += "<h2 id=\"" + anchor(section) + "\">" + escape_markup(section) + "</h2>\n<div class=\"charts\">\n";
     for (const ChartSpec& chart : page.charts) {
       if (chart.section != section) continue;
       out += std::string("<section class=\"card") + (chart.wide ? " wide" : "") + "\"><h3>" +
-             escape_html(chart.title) + "</h3><div class=\"caption\">" +
-             escape_html(chart.caption) + "</div><div class=\"chart\" id=\"chart-" + chart.id +
+             escape_markup(chart.title) + "</h3><div class=\"caption\">" +
+             escape_markup(chart.caption) + "</div><div class=\"chart\" id=\"chart-" + chart.id +
              "\"></div></section>\n";
     }
     out += "</div>\n";
   }
   for (const TableSection& section : page.sections) {
     if (section.tables.empty()) continue;
-    out += "<h2 id=\"" + anchor(section.title) + "\">" + escape_html(section.title) +
+    out += "<h2 id=\"" + anchor(section.title) + "\">" + escape_markup(section.title) +
            "</h2>\n<div class=\"tables\">\n";
     for (const PageTable& t : section.tables) out += render_table(t.table, t.wide);
     out += "</div>\n";
   }
 
-  out += "<footer>" + (page.footer.empty() ? std::string() : escape_html(page.footer) + " ") +
+  out += "<footer>" + (page.footer.empty() ? std::string() : escape_markup(page.footer) + " ") +
          "Charts drawn offline with Vega <span id=\"version-vega\"></span>, Vega-Lite "
          "<span id=\"version-vegaLite\"></span> and vega-embed <span id=\"version-vegaEmbed\"></span> "
          "(BSD-3-Clause).</footer>\n";

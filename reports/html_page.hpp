@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "reports/chart_specs.hpp"
@@ -33,6 +34,9 @@ struct HtmlPage {
   std::vector<TableSection> sections;  // after the charts
   std::string footer;                  // a sentence before the chart libraries' credits; may be empty
 };
+
+// Text safe inside HTML or XML content and quoted attribute values (& < > " ' escaped).
+std::string escape_markup(std::string_view text);
 
 // Throws std::invalid_argument for a chart whose series is not in page.data.
 std::string render_page(const HtmlPage& page);

@@ -4,7 +4,6 @@
 // lists what changed.
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <set>
@@ -14,6 +13,7 @@
 #include "sim/serving/simulation.hpp"
 #include "sim/metrics/metric_paths.hpp"
 #include "sim/study/parallel_runner.hpp"
+#include "sim/study/regression_report.hpp"
 #include "sim/study/regression_suite.hpp"
 
 namespace fleetsim::cli {
@@ -27,6 +27,7 @@ struct RegressOptions {
   std::vector<std::string> overrides;
   int jobs = 0;
   bool show_all = false;
+  std::string out_dir;  // regress.json, .csv, .junit.xml, .md when set
 };
 
 struct EntryRun {
@@ -66,17 +67,20 @@ void regress(const RegressOptions& o) {
   });
 
   std::vector<CheckOutcome> all;
+  std::vector<RegressionRun> report(chosen.size());
   int failed_entries = 0;
   std::printf("regress: %zu scenario(s) from %s%s\n", chosen.size(), suite.suite_file.c_str(),
               o.overrides.empty() ? "" : " (with --set overrides)");
   for (std::size_t i = 0; i < chosen.size(); ++i) {
     const RegressionEntry& e = *chosen[i];
+    report[i] = {&e, runs[i].error, runs[i].wall_s, {}};
     if (!runs[i].error.empty()) {
       ++failed_entries;
       std::printf("  FAIL  %-28s simulation failed: %s\n", e.name.c_str(), runs[i].error.c_str());
       continue;
     }
     auto outcomes = evaluate_entry(suite, e, runs[i].summary);
+    report[i].outcomes = outcomes;
     int fails = 0, improved = 0;
     for (const auto& x : outcomes) {
       fails += verdict_fails(x.verdict) ? 1 : 0;
@@ -97,6 +101,11 @@ void regress(const RegressOptions& o) {
                         "checks: metric '" + x.check.metric + "' (entry " + x.entry +
                             ") is no number in summary.json; expected a dotted path to one, "
                             "for example latency.ttft_s.p99");
+  // Against the goldens as they were before any --update.
+  if (!o.out_dir.empty()) {
+    write_regression_report(suite, report, o.out_dir);
+    std::printf("regress: wrote %s/regress.json, regress.csv, regress.junit.xml, regress.md\n", o.out_dir.c_str());
+  }
 
   if (o.update) {
     std::map<std::string, Json> summaries;
@@ -114,9 +123,7 @@ void regress(const RegressOptions& o) {
       if (!x.golden) ++added;
       else if (x.now != x.golden) changed.push_back(x);
     }
-    std::ofstream f(suite.goldens_file);
-    f << goldens.dump(2) << "\n";
-    if (!f) throw std::runtime_error("cannot write " + suite.goldens_file);
+    write_text_file(suite.goldens_file, goldens.dump(2) + "\n");
     std::printf("regress: wrote %s: %zu value(s) changed, %zu new, %zu unchanged\n",
                 suite.goldens_file.c_str(), changed.size(), added, all.size() - changed.size() - added);
     if (!changed.empty()) std::printf("\n%s", render_outcomes(changed, false).c_str());
@@ -153,6 +160,8 @@ void add_regress_command(CLI::App& app) {
       ->check(integer_at_least(0))
       ->capture_default_str();
   cmd->add_flag("--all", opts->show_all, "show every check, not only the failing ones");
+  cmd->add_option("--out", opts->out_dir,
+                  "also write every check to DIR: regress.json, regress.csv, regress.junit.xml (for CI), regress.md");
   cmd->callback([opts] { regress(*opts); });
 }
 

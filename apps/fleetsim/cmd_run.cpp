@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include "apps/fleetsim/commands.hpp"
@@ -117,9 +116,9 @@ void run(const RunOptions& o) {
   data.tables = make_run_tables(s, r.system->metrics(), r.economics, data.summary);
   const std::string out = o.out_dir.empty() ? "out/" + s.name : o.out_dir;
   std::filesystem::create_directories(out);
-  std::ofstream(out + "/summary.json") << data.summary.dump(2) << "\n";
+  write_text_file(out + "/summary.json", data.summary.dump(2) + "\n");
   write_reports(data, out);
-  if (o.trace_steps_at_s >= 0) std::ofstream(out + "/step_trace.json") << r.system->step_trace().dump() << "\n";
+  if (o.trace_steps_at_s >= 0) write_text_file(out + "/step_trace.json", r.system->step_trace().dump() + "\n");
   print_summary(data.summary, out);
 }
 

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -407,7 +406,7 @@ void validate(const ValidateOptions& o) {
         "and [comm-calibration.md](comm-calibration.md). The fitted kernel model against kernels "
         "measured on a GPU, and simulated steps executed there operator by operator: "
         "[gpu-validation.md](gpu-validation.md).\n";
-  std::ofstream(o.out) << md.str();
+  write_text_file(o.out, md.str());
   if (!o.quiet) std::fprintf(stderr, "\nwrote %s\n", o.out.c_str());
 }
 

@@ -3,7 +3,6 @@
 // per operator, per layer and for the whole step; optionally writes the measured/predicted
 // ratios that the "measured" layer cost model reads.
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 
 #include "apps/fleetsim/commands.hpp"

@@ -5,6 +5,8 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "sim/util/text_file.hpp"
+
 namespace fleetsim::cli {
 
 // Exit code for bad input (a ConfigError): distinct from a crash or a failed check.
@@ -16,8 +18,7 @@ inline constexpr int kExitNoDevice = 3;
 int exit_code();
 void set_exit_code(int code);
 
-// Writes a report file; std::runtime_error naming the path if it cannot be written.
-void write_text_file(const std::string& path, const std::string& text);
+// Report files are written with write_text_file (sim/util/text_file.hpp): checked, binary.
 
 void add_run_command(CLI::App& app);
 void add_list_policies_command(CLI::App& app);

@@ -1,7 +1,6 @@
 // The planner's outputs: plan.json, plan.csv, plan.md and a self-contained plan.html page.
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 
 #include "reports/chart_specs.hpp"
 #include "reports/csv_writer.hpp"
@@ -10,6 +9,7 @@
 #include "reports/number_format.hpp"
 #include "reports/report_sections.hpp"
 #include "sim/study/fleet_planner.hpp"
+#include "sim/util/text_file.hpp"
 
 namespace fleetsim {
 
@@ -308,11 +308,7 @@ std::string plan_markdown(const PlanSpec& spec, const PlanResult& r) {
 
 void write_plan(const PlanSpec& spec, const PlanResult& r, const std::string& out_dir) {
   std::filesystem::create_directories(out_dir);
-  auto write = [&](const std::string& name, const std::string& text) {
-    std::ofstream f(out_dir + "/" + name, std::ios::binary);
-    f << text;
-    if (!f) throw std::runtime_error("cannot write " + out_dir + "/" + name);
-  };
+  auto write = [&](const std::string& name, const std::string& text) { write_text_file(out_dir + "/" + name, text); };
   const Json j = plan_to_json(spec, r);
   write("plan.json", j.dump(2) + "\n");
   write("plan.csv", plan_csv(r));

@@ -189,6 +189,12 @@ std::vector<CheckOutcome> evaluate_entry(const RegressionSuite& suite, const Reg
   return out;
 }
 
+std::string format_outcome(const CheckOutcome& o) {
+  return o.check.metric + ": golden " + format_value(o.golden) + ", now " + format_value(o.now) + ", " +
+         format_change(o.golden, o.now) + ", tolerance " + format_tolerance(o.check) + ": " +
+         verdict_name(o.verdict);
+}
+
 std::string render_outcomes(const std::vector<CheckOutcome>& outcomes, bool failures_only) {
   MarkdownTable t;
   using A = MarkdownTable::Align;

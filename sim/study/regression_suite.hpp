@@ -66,6 +66,9 @@ Verdict judge(const MetricCheck& c, std::optional<double> golden, std::optional<
 std::vector<CheckOutcome> evaluate_entry(const RegressionSuite& suite, const RegressionEntry& e,
                                          const Json& summary);
 
+// One check in a line: "latency.ttft_s.p99: golden 3.1, now 3.5, +0.4 (+12.9%), tolerance +5%: REGRESSED".
+std::string format_outcome(const CheckOutcome& o);
+
 // The readable table: scenario, metric, golden, now, change, tolerance, verdict.
 std::string render_outcomes(const std::vector<CheckOutcome>& outcomes, bool failures_only);
 

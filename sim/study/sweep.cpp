@@ -1,8 +1,8 @@
 // Sweep execution and merged output.
 #include "sim/study/sweep.hpp"
+#include "sim/util/text_file.hpp"
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -158,11 +158,7 @@ Json render_sweep_json(const SweepSpec& spec, const std::vector<SweepPointResult
 void write_sweep(const SweepSpec& spec, const std::vector<SweepPointResult>& points,
                  const std::string& out_dir) {
   std::filesystem::create_directories(out_dir);
-  auto write = [&](const std::string& name, const std::string& text) {
-    std::ofstream f(out_dir + "/" + name, std::ios::binary);
-    f << text;
-    if (!f) throw std::runtime_error("cannot write " + out_dir + "/" + name);
-  };
+  auto write = [&](const std::string& name, const std::string& text) { write_text_file(out_dir + "/" + name, text); };
   write("sweep.csv", render_sweep_csv(spec, points));
   write("sweep.json", render_sweep_json(spec, points).dump(2) + "\n");
   std::string sim = "point,events,wall_s,events_per_s,peak_rss_mb\n";

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The regression gate catches a worse policy: a copy of a suite entry whose prefill or decode load
 # balancer is replaced by round-robin must fail against the committed goldens with exit 1 and a
-# table naming the regressed latencies; the unmodified entry passes; --update writes goldens that
-# then pass.
+# table naming the regressed latencies (and --out's JSON, CSV, JUnit XML and Markdown the same);
+# the unmodified entry passes; --update writes goldens that then pass.
 # Usage: regress_test.sh FLEETSIM ROOT
 set -euo pipefail
 bin="$1"; root="$2"
@@ -22,7 +22,7 @@ base["set"] = ["policies.prefill_lb=round-robin", "policies.decode_lb=round-robi
 json.dump(s, open(sys.argv[2], "w"), indent=2)
 PY
 set +e
-out=$("$bin" regress --suite "$tmp/worse" --only baseline --only decode-overlap-off 2>&1); rc=$?
+out=$("$bin" regress --suite "$tmp/worse" --only baseline --only decode-overlap-off --out "$tmp/files" 2>&1); rc=$?
 set -e
 [ "$rc" -eq 1 ] || fail "worse policy: exit $rc, expected 1
 $out"
@@ -30,6 +30,28 @@ echo "$out" | grep -Eq "\| scenario +\| metric +\| +golden +\| +now +\| +change 
 echo "$out" | grep -Eq "^\| baseline +\| latency.ttft_s.p99 .*REGRESSED" || fail "TTFT p99 not flagged: $out"
 echo "$out" | grep -Eq "^\| baseline +\| latency.tpot_ms.p99 .*REGRESSED" || fail "TPOT p99 not flagged: $out"
 echo "$out" | grep -Eq "^  ok +decode-overlap-off" || fail "untouched entry should pass: $out"
+# --out: the same verdicts as files, a JUnit test case per check failing where the table says.
+python3 - "$tmp/files" <<'PY' || fail "regress --out files"
+import csv, json, sys, xml.etree.ElementTree as ET
+d = sys.argv[1]
+j = json.load(open(d + "/regress.json"))
+assert j["passed"] is False and j["entries_failed"] == 1, j
+by = {e["name"]: e for e in j["entries"]}
+assert by["baseline"]["passed"] is False and by["decode-overlap-off"]["passed"] is True
+failed = {c["metric"] for c in by["baseline"]["checks"] if c["fails"]}
+assert {"latency.ttft_s.p99", "latency.tpot_ms.p99"} <= failed, failed
+rows = list(csv.DictReader(open(d + "/regress.csv")))
+assert len(rows) == sum(len(e["checks"]) for e in j["entries"])
+assert {r["metric"] for r in rows if r["entry"] == "baseline" and r["verdict"] == "REGRESSED"} <= failed
+root = ET.parse(d + "/regress.junit.xml").getroot()
+cases = root.findall("./testsuite/testcase")
+assert len(cases) == len(rows) == int(root.get("tests")), (len(cases), len(rows))
+junit_failed = {c.get("name") for c in cases if c.find("failure") is not None}
+assert junit_failed == failed and int(root.get("failures")) == len(failed), (junit_failed, failed)
+assert all(c.get("classname") == "fleetsim.regress.baseline" for c in cases if c.find("failure") is not None)
+md = open(d + "/regress.md").read()
+assert "1 of 2 scenario(s) REGRESSED" in md and "REGRESSED |" in md, md[:300]
+PY
 
 # The same through --set, the what-if form.
 set +e
