@@ -22,6 +22,15 @@ set -e
 [ "$rc" -eq 2 ] || fail "missing file: exit $rc"
 echo "$msg" | grep -q "cannot open" || fail "message: $msg"
 
+# An output that cannot be written is an error naming it, never a silent loss (summary.json was
+# once written unchecked): a directory stands where the file would go.
+mkdir -p "$tmp/blocked/summary.json"
+set +e
+msg=$("$bin" run "$root/scenarios/deepseek-v3-r1-day.json" --quiet --scale 0.01 --set duration_s=60 --out "$tmp/blocked" 2>&1); rc=$?
+set -e
+[ "$rc" -ne 0 ] || fail "unwritable summary.json: exit 0"
+echo "$msg" | grep -q "cannot open $tmp/blocked/summary.json for writing" || fail "message: $msg"
+
 set +e
 msg=$("$bin" run "$root/scenarios/deepseek-v3-r1-day.json" --quiet --set policies.prefill_lb='"nope"' 2>&1); rc=$?
 set -e
