@@ -17,6 +17,7 @@ std::string format_sig(double value, int significant);  // 0.012345, 3 -> "0.012
 std::string format_compact(double value);               // 6.084e11 -> "608.4 B"
 std::string format_usd(double value);                   // 12345.6 -> "$12,346"; 1.5 -> "$1.50"
 std::string format_percent(double value_pct);           // 545.04 -> "545.0%"
+std::string format_short(double value);                 // 3 significant, no trailing zeros: 0.1 -> "0.1", 24 -> "24"
 
 // The same, passing a missing value through as kMissingValue.
 std::string format_count(std::optional<double> value);

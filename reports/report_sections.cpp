@@ -322,15 +322,6 @@ TextTable published_day_table(const ReportData& data, const SeriesTable& series)
   return table;
 }
 
-// 3 significant digits without trailing zeros: 0.1 -> "0.1", 24 -> "24".
-std::string format_short(double value) {
-  std::string s = format_sig(value, 3);
-  if (s.find('.') == std::string::npos) return s;
-  while (s.back() == '0') s.pop_back();
-  if (s.back() == '.') s.pop_back();
-  return s;
-}
-
 TextTable validation_table(const SeriesTable& series, const ReportData& data) {
   const auto sig = measured_format([](double v) { return format_sig(v, kRateDigits); });
   const auto pct = numeric_format([](double v) { return format_fixed(v, 1) + "%"; });

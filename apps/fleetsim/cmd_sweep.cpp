@@ -68,7 +68,7 @@ void sweep(const SweepOptions& o) {
         ++failed;
         std::fprintf(stderr, "sweep: point %zu failed: %s\n", p.index, p.error.c_str());
       }
-    std::printf("sweep: %zu points (%d failed) -> %s/sweep.csv, sweep.json, sweep_sim.csv\n", n,
+    std::printf("sweep: %zu points (%d failed) -> %s/sweep.csv, sweep.json, sweep.md, sweep.html, sweep_sim.csv\n", n,
                 failed, out.c_str());
   }
   failed = mpi.broadcast_from_root(failed);

@@ -1,5 +1,6 @@
 // Sweep execution and merged output.
 #include "sim/study/sweep.hpp"
+#include "sim/study/sweep_report.hpp"
 #include "sim/util/text_file.hpp"
 
 #include <filesystem>
@@ -161,6 +162,8 @@ void write_sweep(const SweepSpec& spec, const std::vector<SweepPointResult>& poi
   auto write = [&](const std::string& name, const std::string& text) { write_text_file(out_dir + "/" + name, text); };
   write("sweep.csv", render_sweep_csv(spec, points));
   write("sweep.json", render_sweep_json(spec, points).dump(2) + "\n");
+  write("sweep.md", render_sweep_markdown(spec, points));
+  write("sweep.html", render_sweep_html(spec, points));
   std::string sim = "point,events,wall_s,events_per_s,peak_rss_mb\n";
   for (const auto& p : points) {
     auto f = [&](const char* k) { return csv_field(p.sim.is_object() ? p.sim.value(k, Json()) : Json()); };

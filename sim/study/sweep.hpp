@@ -54,7 +54,8 @@ SweepPointResult point_from_json(const Json& j);
 // The merged outputs, for results of every point in index order:
 //   sweep.csv   point, grid values, then every flattened result metric
 //   sweep.json  the sweep's definition and each point's values and result
-// both byte-identical for any partition; and sweep_sim.csv with the machine-dependent stats.
+//   sweep.md, sweep.html  the points side by side (sweep_report.hpp)
+// all byte-identical for any partition; and sweep_sim.csv with the machine-dependent stats.
 std::string render_sweep_csv(const SweepSpec& spec, const std::vector<SweepPointResult>& points);
 Json render_sweep_json(const SweepSpec& spec, const std::vector<SweepPointResult>& points);
 void write_sweep(const SweepSpec& spec, const std::vector<SweepPointResult>& points,

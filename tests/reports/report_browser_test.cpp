@@ -1,7 +1,8 @@
-// Opens report.html (and the planner's plan.html) in headless Chromium and checks that every chart
-// rendered with data marks and that the page logged no error or warning. Chromium missing is a failure (CI installs it through
-// scripts/install-deps.sh --with-test-tools); FLEETSIM_SKIP_BROWSER=1 skips the checks.
-// FLEETSIM_CHROMIUM names the browser binary; FLEETSIM_KEEP_REPORT_DIR keeps the page for a look.
+// Opens report.html, and the planner's plan.html and the sweep's sweep.html, in headless Chromium
+// and checks that every chart rendered with data marks and that the page logged no error or
+// warning. Chromium missing is a failure (CI installs it through scripts/install-deps.sh
+// --with-test-tools); FLEETSIM_SKIP_BROWSER=1 skips the checks. FLEETSIM_CHROMIUM names the
+// browser binary; FLEETSIM_KEEP_REPORT_DIR keeps the page for a look.
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
@@ -18,6 +19,7 @@
 #include "reports/html_report.hpp"
 #include "reports/report_data.hpp"
 #include "sim/study/fleet_planner.hpp"
+#include "sim/study/sweep.hpp"
 #include "tests/reports/synthetic_report.hpp"
 
 using namespace fleetsim;
@@ -273,5 +275,45 @@ TEST_CASE("plan.html renders its charts and tables cleanly", "[reports][browser]
     CHECK(chart["ok"] == true);
     CHECK(chart["rows"] == r.fleets.size());
     CHECK(chart["marks"].get<std::size_t>() >= r.fleets.size());  // a point per fleet, and more
+  }
+}
+
+TEST_CASE("sweep.html renders its charts cleanly, leaving out a figure zero everywhere", "[reports][browser]") {
+  SweepSpec spec;
+  spec.scenario = "scenarios/deepseek-v3-r1-day.json";
+  spec.scale = 0.02;
+  spec.grid = Grid({{"policies.prefill_lb", {"round-robin", "attention-balanced"}},
+                    {"deployment.decode.overlap", {"true", "false"}}});
+  std::vector<SweepPointResult> points;
+  for (std::size_t i = 0; i < spec.grid.size(); ++i) {
+    SweepPointResult p;
+    p.index = i;
+    p.values = spec.grid.values(i);
+    const double k = 1 + static_cast<double>(i);
+    p.result = {{"requests", {{"completed", 25651}, {"rejected", 0}}},
+                {"fleet", {{"peak_nodes", 22}, {"avg_nodes", 22.0}}},
+                {"economics", {{"cost_usd", 58.7}, {"margin_pct", 50 + k}}},
+                {"throughput", {{"prefill_input_tok_per_s_per_node", 41000 + k}, {"decode_output_tok_per_s_per_node", 2460 + k}}},
+                {"latency", {{"ttft_s", {{"p99", 4 + k}}}, {"tpot_ms", {{"p99", 14 + k}}},
+                             {"output_tok_per_s", {{"token_weighted", 70 - k}}}}}};
+    points.push_back(p);
+  }
+  points[3].result = nullptr;  // a point whose simulation failed
+  points[3].error = "scenario: at /deployment: a failure";
+  const RenderResult result = render_in_chromium(
+      [&](const fs::path& dir) {
+        write_sweep(spec, points, dir.string());
+        return dir / "sweep.html";
+      },
+      "sweep");
+  if (!result.ran) return;
+  check_clean(result);
+  // Cost, margin, TTFT p99, TPOT p99 and stream speed; turned-away requests are zero everywhere.
+  REQUIRE(result.status["charts"].size() == 5);
+  for (const Json& chart : result.status["charts"]) {
+    INFO("chart " << chart.dump());
+    CHECK(chart["ok"] == true);
+    CHECK(chart["rows"] == points.size());
+    CHECK(chart["marks"].get<std::size_t>() >= points.size() - 1);  // a bar per point that ran
   }
 }

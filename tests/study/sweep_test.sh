@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `fleetsim sweep` end to end: the merged sweep.csv and sweep.json are byte-identical with 1 and 2
-# worker threads and, when given an mpirun, with 2 MPI ranks; a bad grid value exits 2.
+# `fleetsim sweep` end to end: the merged sweep.csv, sweep.json, sweep.md and sweep.html are
+# byte-identical with 1 and 2 worker threads and, when given an mpirun, with 2 MPI ranks; a bad
+# grid value exits 2.
 # Usage: sweep_test.sh FLEETSIM ROOT [MPIRUN]
 set -euo pipefail
 bin="$1"; root="$2"; mpirun="${3:-}"
@@ -17,9 +18,14 @@ args=("$root/scenarios/deepseek-v3-r1-day.json" --quiet --scale 0.01
 
 "$bin" sweep "${args[@]}" --jobs 1 --out "$tmp/j1" > /dev/null
 "$bin" sweep "${args[@]}" --jobs 2 --out "$tmp/j2" > /dev/null
-for f in sweep.csv sweep.json sweep_sim.csv; do [ -s "$tmp/j1/$f" ] || fail "missing $f"; done
-cmp "$tmp/j1/sweep.csv" "$tmp/j2/sweep.csv" || fail "sweep.csv differs between 1 and 2 threads"
-cmp "$tmp/j1/sweep.json" "$tmp/j2/sweep.json" || fail "sweep.json differs between 1 and 2 threads"
+for f in sweep.csv sweep.json sweep.md sweep.html sweep_sim.csv; do [ -s "$tmp/j1/$f" ] || fail "missing $f"; done
+for f in sweep.csv sweep.json sweep.md sweep.html; do
+  cmp "$tmp/j1/$f" "$tmp/j2/$f" || fail "$f differs between 1 and 2 threads"
+done
+# sweep.md: a row per point with its grid values and the figures compared.
+grep -Eq "^\| +7 \| attention-balanced +\| kv-balanced +\| false " "$tmp/j1/sweep.md" \
+  || fail "sweep.md has no row for point 7: $(cat "$tmp/j1/sweep.md")"
+grep -q "TTFT p99 s" "$tmp/j1/sweep.md" || fail "sweep.md lacks the TTFT column"
 [ "$(wc -l < "$tmp/j1/sweep.csv")" -eq 9 ] || fail "expected a header and 8 points"
 head -1 "$tmp/j1/sweep.csv" | grep -q '^point,policies.prefill_lb,policies.decode_lb,deployment.decode.overlap,' \
   || fail "header: $(head -1 "$tmp/j1/sweep.csv")"
@@ -38,7 +44,9 @@ if [ -n "$mpirun" ]; then
   "$mpirun" --allow-run-as-root --oversubscribe -np 2 "$bin" sweep "${args[@]}" --jobs 1 --out "$tmp/mpi" > "$tmp/mpi.log" 2>&1 \
     || { cat "$tmp/mpi.log"; fail "mpirun sweep failed"; }
   cmp "$tmp/j1/sweep.csv" "$tmp/mpi/sweep.csv" || fail "sweep.csv differs between 1 thread and 2 MPI ranks"
-  cmp "$tmp/j1/sweep.json" "$tmp/mpi/sweep.json" || fail "sweep.json differs between 1 thread and 2 MPI ranks"
+  for f in sweep.json sweep.md sweep.html; do
+    cmp "$tmp/j1/$f" "$tmp/mpi/$f" || fail "$f differs between 1 thread and 2 MPI ranks"
+  done
   grep -q "on 2 rank(s)" "$tmp/mpi.log" && fail "--quiet rank printed progress" || true
   "$mpirun" --allow-run-as-root --oversubscribe -np 2 "$bin" sweep "${args[@]}" --jobs 1 --out "$tmp/mpi2" 2>&1 | grep -c "^sweep: 8 points" | grep -qx 1 \
     || fail "only rank 0 should write and report"
