@@ -223,6 +223,20 @@ TEST_CASE("a report of a run that turned nobody away draws its rejections chart 
 
 namespace {
 
+// A page that rendered cleanly with `charts` charts, each drawing `rows` data rows in at least
+// `min_marks` data marks.
+void check_page_charts(const RenderResult& result, std::size_t charts, std::size_t rows, std::size_t min_marks) {
+  if (!result.ran) return;
+  check_clean(result);
+  REQUIRE(result.status["charts"].size() == charts);
+  for (const Json& chart : result.status["charts"]) {
+    INFO("chart " << chart.dump());
+    CHECK(chart["ok"] == true);
+    CHECK(chart["rows"] == rows);
+    CHECK(chart["marks"].get<std::size_t>() >= min_marks);
+  }
+}
+
 Evaluation fleet_of(int prefill_units, int decode_units, double ttft_p99_s, double speed_p50,
                     std::vector<std::string> missed) {
   Evaluation e;
@@ -267,15 +281,8 @@ TEST_CASE("plan.html renders its charts and tables cleanly", "[reports][browser]
         return dir / "plan.html";
       },
       "plan");
-  if (!result.ran) return;
-  check_clean(result);
-  REQUIRE(result.status["charts"].size() == 2);
-  for (const Json& chart : result.status["charts"]) {
-    INFO("chart " << chart.dump());
-    CHECK(chart["ok"] == true);
-    CHECK(chart["rows"] == r.fleets.size());
-    CHECK(chart["marks"].get<std::size_t>() >= r.fleets.size());  // a point per fleet, and more
-  }
+  // A point per fleet in each of the two charts, and more.
+  check_page_charts(result, 2, r.fleets.size(), r.fleets.size());
 }
 
 TEST_CASE("sweep.html renders its charts cleanly, leaving out a figure zero everywhere", "[reports][browser]") {
@@ -306,14 +313,7 @@ TEST_CASE("sweep.html renders its charts cleanly, leaving out a figure zero ever
         return dir / "sweep.html";
       },
       "sweep");
-  if (!result.ran) return;
-  check_clean(result);
-  // Cost, margin, TTFT p99, TPOT p99 and stream speed; turned-away requests are zero everywhere.
-  REQUIRE(result.status["charts"].size() == 5);
-  for (const Json& chart : result.status["charts"]) {
-    INFO("chart " << chart.dump());
-    CHECK(chart["ok"] == true);
-    CHECK(chart["rows"] == points.size());
-    CHECK(chart["marks"].get<std::size_t>() >= points.size() - 1);  // a bar per point that ran
-  }
+  // Cost, margin, TTFT p99, TPOT p99 and stream speed (turned-away requests are zero everywhere),
+  // each with a bar per point that ran.
+  check_page_charts(result, 5, points.size(), points.size() - 1);
 }
