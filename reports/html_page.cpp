@@ -1,5 +1,5 @@
-// The HTML page shell shared by report.html and plan.html: style, render-status capture, inlined
-// chart libraries, chart embedding and tables.
+// The HTML page shell of report.html, plan.html and sweep.html: style, render-status capture,
+// inlined chart libraries, chart embedding and tables.
 #include "reports/html_page.hpp"
 
 #include <algorithm>
