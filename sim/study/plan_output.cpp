@@ -146,9 +146,8 @@ std::vector<ChartSpec> plan_charts(const PlanResult& r, SeriesTable& fleets) {
             {}};
   for (const Evaluation& e : by_cost(r.fleets)) {
     const bool on_frontier = std::any_of(r.frontier.begin(), r.frontier.end(), [&](const Evaluation& f) {
-      return f.c.nodes() == e.c.nodes() && f.cost_usd_per_day == e.cost_usd_per_day &&
-             unit_text(f.c.prefill, f.c.prefill_units) == unit_text(e.c.prefill, e.c.prefill_units) &&
-             unit_text(f.c.decode, f.c.decode_units) == unit_text(e.c.decode, e.c.decode_units);
+      return f.c.prefill.key() == e.c.prefill.key() && f.c.decode.key() == e.c.decode.key() &&
+             f.c.prefill_units == e.c.prefill_units && f.c.decode_units == e.c.decode_units;
     });
     fleets.rows.push_back({e.c.nodes(), e.cost_usd_per_day, e.ttft_p99_s, e.output_tok_per_s_p50,
                            e.tpot_p99_ms, e.meets ? "met" : "missed", on_frontier,
