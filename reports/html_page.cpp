@@ -172,16 +172,20 @@ std::string render_headline(const std::vector<HeadlineFigure>& figures) {
 
 const char* status_class(RowStatus status) {
   switch (status) {
-    case RowStatus::kPass: return "pass";
-    case RowStatus::kFail: return "fail";
-    case RowStatus::kNone: break;
+    case RowStatus::kPass:
+      return "pass";
+    case RowStatus::kFail:
+      return "fail";
+    case RowStatus::kNone:
+      break;
   }
   return "none";
 }
 
 std::string render_table(const TextTable& table, bool wide) {
-  std::string out = std::string("<section class=\"card") + (wide ? " wide" : "") + "\" id=\"table-" +
-                    escape_markup(table.id) + "\">\n<h3>" + escape_markup(table.title) + "</h3>\n";
+  std::string out = std::string("<section class=\"card") + (wide ? " wide" : "") +
+                    "\" id=\"table-" + escape_markup(table.id) + "\">\n<h3>" +
+                    escape_markup(table.title) + "</h3>\n";
   if (!table.note.empty()) out += "<p class=\"note\">" + escape_markup(table.note) + "</p>\n";
   out += "<table class=\"data\"><thead><tr>";
   for (std::size_t c = 0; c < table.headers.size(); ++c) {
@@ -193,13 +197,16 @@ std::string render_table(const TextTable& table, bool wide) {
     const bool total = table.last_row_is_total && r + 1 == table.rows.size();
     const RowStatus status = table.row_status[r];
     out += std::string("<tr") +
-           (total ? " class=\"total\"" : status == RowStatus::kFail ? " class=\"fail\"" : "") + ">";
+           (total                        ? " class=\"total\""
+            : status == RowStatus::kFail ? " class=\"fail\""
+                                         : "") +
+           ">";
     for (std::size_t c = 0; c < table.headers.size(); ++c) {
       const std::string& cell = table.rows[r][c];
       out += std::string("<td") + (table.numeric[c] ? " class=\"num\"" : "") + ">";
       if (table.status_column == c) {
-        out += std::string("<span class=\"pill ") + status_class(status) + "\">" + escape_markup(cell) +
-               "</span>";
+        out += std::string("<span class=\"pill ") + status_class(status) + "\">" +
+               escape_markup(cell) + "</span>";
       } else {
         out += escape_markup(cell);
       }
@@ -218,7 +225,8 @@ Json chart_payload(const HtmlPage& page) {
       const auto table = std::find_if(page.data.begin(), page.data.end(),
                                       [&](const SeriesTable& t) { return t.name == chart.table; });
       if (table == page.data.end())
-        throw std::invalid_argument("chart '" + chart.id + "' draws series '" + chart.table + "', not on the page");
+        throw std::invalid_argument("chart '" + chart.id + "' draws series '" + chart.table +
+                                    "', not on the page");
       Json rows = Json::array();
       for (const auto& row : table->rows) rows.push_back(row);
       payload["tables"][chart.table] = {{"columns", table->columns}, {"rows", rows}};
@@ -230,7 +238,8 @@ Json chart_payload(const HtmlPage& page) {
 
 std::string anchor(const std::string& section) {
   std::string id = "section-";
-  for (char c : section) id += (c == ' ') ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char c : section)
+    id += (c == ' ') ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return id;
 }
 
@@ -241,12 +250,23 @@ std::string escape_markup(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -255,7 +275,8 @@ std::string escape_markup(std::string_view text) {
 std::string render_page(const HtmlPage& page) {
   std::vector<std::string> chart_sections;  // in page order
   for (const ChartSpec& chart : page.charts) {
-    if (std::find(chart_sections.begin(), chart_sections.end(), chart.section) == chart_sections.end())
+    if (std::find(chart_sections.begin(), chart_sections.end(), chart.section) ==
+        chart_sections.end())
       chart_sections.push_back(chart.section);
   }
   const std::string payload = script_json(chart_payload(page));
@@ -267,13 +288,14 @@ std::string render_page(const HtmlPage& page) {
   out += "<style>" + std::string(kStyle) + "</style>\n";
   out += "<script>" + std::string(kCaptureScript) + "</script>\n";
   for (const VendorScript& script : vendor_scripts()) {
-    out += "<script data-library=\"" + std::string(script.name) + "\">" + std::string(script.source) +
-           "\n</script>\n";
+    out += "<script data-library=\"" + std::string(script.name) + "\">" +
+           std::string(script.source) + "\n</script>\n";
   }
   out += "</head>\n<body>\n";
 
   out += "<header class=\"top\">\n<h1>" + escape_markup(page.title) + "</h1>\n";
-  if (!page.subtitle.empty()) out += "<div class=\"sub\">" + escape_markup(page.subtitle) + "</div>\n";
+  if (!page.subtitle.empty())
+    out += "<div class=\"sub\">" + escape_markup(page.subtitle) + "</div>\n";
   out += "<nav>";
   if (!page.headline.empty()) out += "<a href=\"#section-headline\">Headline</a>";
   for (const std::string& section : chart_sections) {
@@ -290,7 +312,8 @@ std::string render_page(const HtmlPage& page) {
     out += "<h2 id=\"section-headline\">Headline</h2>\n" + render_headline(page.headline);
   }
   for (const std::string& section : chart_sections) {
-    out += "<h2 id=\"" + anchor(section) + "\">" + escape_markup(section) + "</h2>\n<div class=\"charts\">\n";
+    out += "<h2 id=\"" + anchor(section) + "\">" + escape_markup(section) +
+           "</h2>\n<div class=\"charts\">\n";
     for (const ChartSpec& chart : page.charts) {
       if (chart.section != section) continue;
       out += std::string("<section class=\"card") + (chart.wide ? " wide" : "") + "\"><h3>" +
@@ -308,10 +331,11 @@ std::string render_page(const HtmlPage& page) {
     out += "</div>\n";
   }
 
-  out += "<footer>" + (page.footer.empty() ? std::string() : escape_markup(page.footer) + " ") +
-         "Charts drawn offline with Vega <span id=\"version-vega\"></span>, Vega-Lite "
-         "<span id=\"version-vegaLite\"></span> and vega-embed <span id=\"version-vegaEmbed\"></span> "
-         "(BSD-3-Clause).</footer>\n";
+  out +=
+      "<footer>" + (page.footer.empty() ? std::string() : escape_markup(page.footer) + " ") +
+      "Charts drawn offline with Vega <span id=\"version-vega\"></span>, Vega-Lite "
+      "<span id=\"version-vegaLite\"></span> and vega-embed <span id=\"version-vegaEmbed\"></span> "
+      "(BSD-3-Clause).</footer>\n";
   out += "<pre id=\"fleetsim-status\" hidden></pre>\n</main>\n";
   out += "<script type=\"application/json\" id=\"fleetsim-data\">" + payload + "</script>\n";
   out += "<script>" + std::string(kMainScript) + "</script>\n</body>\n</html>\n";

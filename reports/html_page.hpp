@@ -32,7 +32,7 @@ struct HtmlPage {
   std::vector<ChartSpec> charts;       // grouped under their sections, in order of first appearance
   std::vector<SeriesTable> data;       // the series the charts name (only those travel)
   std::vector<TableSection> sections;  // after the charts
-  std::string footer;                  // a sentence before the chart libraries' credits; may be empty
+  std::string footer;  // a sentence before the chart libraries' credits; may be empty
 };
 
 // Text safe inside HTML or XML content and quoted attribute values (& < > " ' escaped).

@@ -12,9 +12,11 @@ std::string render_html(const ReportData& data) {
   const std::string name = summary_string(data.summary, {"scenario", "name"}).value_or("");
   HtmlPage page;
   page.title = "fleetsim run report" + (name.empty() ? "" : ": " + name);
-  if (auto seed = summary_string(data.summary, {"scenario", "seed"})) page.subtitle += "seed " + *seed;
+  if (auto seed = summary_string(data.summary, {"scenario", "seed"}))
+    page.subtitle += "seed " + *seed;
   if (auto scale = summary_number(data.summary, {"scenario", "scale"})) {
-    page.subtitle += (page.subtitle.empty() ? "" : " \xC2\xB7 ") + std::string("scale ") + format_sig(*scale, 4);
+    page.subtitle +=
+        (page.subtitle.empty() ? "" : " \xC2\xB7 ") + std::string("scale ") + format_sig(*scale, 4);
   }
   page.headline = build_headline(data);
   page.charts = build_chart_specs(data);

@@ -1,6 +1,5 @@
 // Writers of the regression gate's files: JSON, CSV, JUnit XML and Markdown.
 #include "sim/study/regression_report.hpp"
-#include "sim/util/text_file.hpp"
 
 #include <cstdio>
 #include <filesystem>
@@ -8,6 +7,7 @@
 
 #include "reports/csv_writer.hpp"
 #include "reports/html_page.hpp"
+#include "sim/util/text_file.hpp"
 
 namespace fleetsim {
 
@@ -38,9 +38,12 @@ bool RegressionRun::failed() const {
 
 const char* direction_name(Direction d) {
   switch (d) {
-    case Direction::kBoth: return "both";
-    case Direction::kHigherIsWorse: return "higher_is_worse";
-    case Direction::kLowerIsWorse: return "lower_is_worse";
+    case Direction::kBoth:
+      return "both";
+    case Direction::kHigherIsWorse:
+      return "higher_is_worse";
+    case Direction::kLowerIsWorse:
+      return "lower_is_worse";
   }
   return "both";
 }
@@ -53,13 +56,17 @@ Json regression_to_json(const RegressionSuite& suite, const std::vector<Regressi
       checks.push_back({{"metric", o.check.metric},
                         {"golden", optional_number(o.golden)},
                         {"now", optional_number(o.now)},
-                        {"tolerance", {{"relative", o.check.relative},
-                                       {"absolute", o.check.absolute},
-                                       {"direction", direction_name(o.check.direction)}}},
+                        {"tolerance",
+                         {{"relative", o.check.relative},
+                          {"absolute", o.check.absolute},
+                          {"direction", direction_name(o.check.direction)}}},
                         {"verdict", verdict_name(o.verdict)},
                         {"fails", verdict_fails(o.verdict)}});
-    Json e{{"name", r.entry->name}, {"description", r.entry->description}, {"scenario", r.entry->scenario},
-           {"passed", !r.failed()}, {"checks", checks}};
+    Json e{{"name", r.entry->name},
+           {"description", r.entry->description},
+           {"scenario", r.entry->scenario},
+           {"passed", !r.failed()},
+           {"checks", checks}};
     if (!r.error.empty()) e["error"] = r.error;
     entries.push_back(e);
   }
@@ -71,18 +78,21 @@ Json regression_to_json(const RegressionSuite& suite, const std::vector<Regressi
 }
 
 std::string regression_csv(const std::vector<RegressionRun>& runs) {
-  std::string out = "entry,metric,golden,now,relative_tolerance,absolute_tolerance,direction,verdict,error\n";
-  auto cell = [](const std::optional<double>& v) { return v ? csv_field(Json(*v)) : std::string(); };
+  std::string out =
+      "entry,metric,golden,now,relative_tolerance,absolute_tolerance,direction,verdict,error\n";
+  auto cell = [](const std::optional<double>& v) {
+    return v ? csv_field(Json(*v)) : std::string();
+  };
   for (const auto& r : runs) {
     if (!r.error.empty()) {
       out += csv_field(r.entry->name) + ",,,,,,,simulation failed," + csv_field(r.error) + "\n";
       continue;
     }
     for (const auto& o : r.outcomes)
-      out += csv_field(r.entry->name) + "," + csv_field(o.check.metric) + "," + cell(o.golden) + "," +
-             cell(o.now) + "," + csv_field(Json(o.check.relative)) + "," + csv_field(Json(o.check.absolute)) +
-             "," + direction_name(o.check.direction) + "," + csv_field(std::string(verdict_name(o.verdict))) +
-             ",\n";
+      out += csv_field(r.entry->name) + "," + csv_field(o.check.metric) + "," + cell(o.golden) +
+             "," + cell(o.now) + "," + csv_field(Json(o.check.relative)) + "," +
+             csv_field(Json(o.check.absolute)) + "," + direction_name(o.check.direction) + "," +
+             csv_field(std::string(verdict_name(o.verdict))) + ",\n";
   }
   return out;
 }
@@ -98,16 +108,18 @@ std::string regression_junit(const RegressionSuite& suite, const std::vector<Reg
     if (!r.error.empty()) {
       ++tests;
       ++errors;
-      cases += "    <testcase classname=\"" + cls + "\" name=\"simulation\" time=\"" + seconds_text(r.wall_s) +
-               "\">\n      <error message=\"" + escape_markup(r.error) + "\"/>\n    </testcase>\n";
+      cases += "    <testcase classname=\"" + cls + "\" name=\"simulation\" time=\"" +
+               seconds_text(r.wall_s) + "\">\n      <error message=\"" + escape_markup(r.error) +
+               "\"/>\n    </testcase>\n";
       continue;
     }
     // The entry's simulation time is split evenly over its checks, so the suite's total is right.
-    const double each_s = r.outcomes.empty() ? 0 : r.wall_s / static_cast<double>(r.outcomes.size());
+    const double each_s =
+        r.outcomes.empty() ? 0 : r.wall_s / static_cast<double>(r.outcomes.size());
     for (const auto& o : r.outcomes) {
       ++tests;
-      cases += "    <testcase classname=\"" + cls + "\" name=\"" + escape_markup(o.check.metric) + "\" time=\"" +
-               seconds_text(each_s) + "\"";
+      cases += "    <testcase classname=\"" + cls + "\" name=\"" + escape_markup(o.check.metric) +
+               "\" time=\"" + seconds_text(each_s) + "\"";
       if (verdict_fails(o.verdict)) {
         ++failures;
         cases += ">\n      <failure message=\"" + escape_markup(format_outcome(o)) + "\" type=\"" +
@@ -117,21 +129,24 @@ std::string regression_junit(const RegressionSuite& suite, const std::vector<Reg
       }
     }
   }
-  const std::string counts = "tests=\"" + std::to_string(tests) + "\" failures=\"" + std::to_string(failures) +
-                             "\" errors=\"" + std::to_string(errors) + "\" time=\"" + seconds_text(total_s) + "\"";
-  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"fleetsim regress\" " + counts +
-         ">\n  <testsuite name=\"" + escape_markup(suite.suite_file) + "\" " + counts + ">\n" + cases +
-         "  </testsuite>\n</testsuites>\n";
+  const std::string counts = "tests=\"" + std::to_string(tests) + "\" failures=\"" +
+                             std::to_string(failures) + "\" errors=\"" + std::to_string(errors) +
+                             "\" time=\"" + seconds_text(total_s) + "\"";
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"fleetsim regress\" " +
+         counts + ">\n  <testsuite name=\"" + escape_markup(suite.suite_file) + "\" " + counts +
+         ">\n" + cases + "  </testsuite>\n</testsuites>\n";
 }
 
-std::string regression_markdown(const RegressionSuite& suite, const std::vector<RegressionRun>& runs) {
+std::string regression_markdown(const RegressionSuite& suite,
+                                const std::vector<RegressionRun>& runs) {
   const std::size_t failed = count_failed(runs);
-  std::string md = "# Policy regression gate\n\nSuite `" + suite.suite_file + "`, goldens `" + suite.goldens_file +
-                   "`: " +
-                   (failed == 0 ? "all " + std::to_string(runs.size()) + " scenario(s) within tolerance."
-                                : std::to_string(failed) + " of " + std::to_string(runs.size()) +
-                                      " scenario(s) REGRESSED.") +
-                   "\n\n";
+  std::string md =
+      "# Policy regression gate\n\nSuite `" + suite.suite_file + "`, goldens `" +
+      suite.goldens_file + "`: " +
+      (failed == 0 ? "all " + std::to_string(runs.size()) + " scenario(s) within tolerance."
+                   : std::to_string(failed) + " of " + std::to_string(runs.size()) +
+                         " scenario(s) REGRESSED.") +
+      "\n\n";
   std::vector<CheckOutcome> all;
   for (const auto& r : runs) {
     if (!r.error.empty()) md += "- `" + r.entry->name + "`: simulation failed: " + r.error + "\n";
@@ -147,7 +162,9 @@ std::string regression_markdown(const RegressionSuite& suite, const std::vector<
 void write_regression_report(const RegressionSuite& suite, const std::vector<RegressionRun>& runs,
                              const std::string& out_dir) {
   std::filesystem::create_directories(out_dir);
-  auto write = [&](const std::string& name, const std::string& text) { write_text_file(out_dir + "/" + name, text); };
+  auto write = [&](const std::string& name, const std::string& text) {
+    write_text_file(out_dir + "/" + name, text);
+  };
   write("regress.json", regression_to_json(suite, runs).dump(2) + "\n");
   write("regress.csv", regression_csv(runs));
   write("regress.junit.xml", regression_junit(suite, runs));

@@ -26,7 +26,8 @@ const char* direction_name(Direction d);  // as suite.json writes it: "both", "h
 Json regression_to_json(const RegressionSuite& suite, const std::vector<RegressionRun>& runs);
 std::string regression_csv(const std::vector<RegressionRun>& runs);
 std::string regression_junit(const RegressionSuite& suite, const std::vector<RegressionRun>& runs);
-std::string regression_markdown(const RegressionSuite& suite, const std::vector<RegressionRun>& runs);
+std::string regression_markdown(const RegressionSuite& suite,
+                                const std::vector<RegressionRun>& runs);
 
 // Writes the four files into out_dir (created if needed); throws std::runtime_error if it cannot.
 void write_regression_report(const RegressionSuite& suite, const std::vector<RegressionRun>& runs,

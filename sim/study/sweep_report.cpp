@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <optional>
 
 #include "reports/chart_specs.hpp"
 #include "reports/html_page.hpp"
@@ -27,22 +28,32 @@ struct Figure {
 const std::vector<Figure>& figures() {
   static const std::vector<Figure> kFigures = {
       {"requests.completed", "completed", [](double v) { return format_count(v); }},
-      {"requests.rejected", "rejected", [](double v) { return format_count(v); }, true, "Requests turned away"},
+      {"requests.rejected", "rejected", [](double v) { return format_count(v); }, true,
+       "Requests turned away"},
       {"fleet.peak_nodes", "peak nodes", [](double v) { return format_count(v); }},
       {"fleet.avg_nodes", "mean nodes", [](double v) { return format_sig(v, 4); }},
-      {"economics.cost_usd", "cost", [](double v) { return format_usd(v); }, true, "GPU cost (USD)"},
+      {"economics.cost_usd", "cost", [](double v) { return format_usd(v); }, true,
+       "GPU cost (USD)"},
       {"economics.margin_pct", "margin", [](double v) { return format_percent(v); }, true,
        "Cost-profit margin, theoretical (%)"},
       {"throughput.prefill_input_tok_per_s_per_node", "prefill tok/s/node",
        [](double v) { return format_count(v); }},
       {"throughput.decode_output_tok_per_s_per_node", "decode tok/s/node",
        [](double v) { return format_count(v); }},
-      {"latency.ttft_s.p99", "TTFT p99 s", [](double v) { return format_sig(v, 3); }, true, "TTFT p99 (s)"},
-      {"latency.tpot_ms.p99", "TPOT p99 ms", [](double v) { return format_sig(v, 3); }, true, "TPOT p99 (ms)"},
-      {"latency.output_tok_per_s.token_weighted", "tok/s per stream", [](double v) { return format_sig(v, 3); },
-       true, "Output speed per stream (tok/s, token-weighted)"},
+      {"latency.ttft_s.p99", "TTFT p99 s", [](double v) { return format_sig(v, 3); }, true,
+       "TTFT p99 (s)"},
+      {"latency.tpot_ms.p99", "TPOT p99 ms", [](double v) { return format_sig(v, 3); }, true,
+       "TPOT p99 (ms)"},
+      {"latency.output_tok_per_s.token_weighted", "tok/s per stream",
+       [](double v) { return format_sig(v, 3); }, true,
+       "Output speed per stream (tok/s, token-weighted)"},
   };
   return kFigures;
+}
+
+// A point's value of a figure; none for a point that failed or a summary without it.
+std::optional<double> figure_value(const SweepPointResult& p, const Figure& f) {
+  return p.result.is_null() ? std::nullopt : metric_at(p.result, f.metric);
 }
 
 // A figure's column in the chart data: Vega-Lite reads a dot in a field name as a nested field.
@@ -89,7 +100,7 @@ TextTable points_table(const SweepSpec& spec, const std::vector<SweepPointResult
     std::vector<std::string> row{std::to_string(p.index)};
     row.insert(row.end(), p.values.begin(), p.values.end());
     for (const Figure& f : figures()) {
-      const auto v = p.result.is_null() ? std::nullopt : metric_at(p.result, f.metric);
+      const auto v = figure_value(p, f);
       row.push_back(v ? f.format(*v) : "");
     }
     row.push_back(p.error);
@@ -102,15 +113,18 @@ TextTable points_table(const SweepSpec& spec, const std::vector<SweepPointResult
 std::string grid_text(const SweepSpec& spec, std::size_t points) {
   std::string text = std::to_string(points) + " point(s) of " + spec.scenario;
   if (spec.scale != 1) text += " at scale " + format_short(spec.scale);
-  for (const auto& a : spec.grid.axes()) text += "; " + a.path + " over " + std::to_string(a.values.size()) + " values";
+  for (const auto& a : spec.grid.axes())
+    text += "; " + a.path + " over " + std::to_string(a.values.size()) + " values";
   for (const auto& o : spec.overrides) text += "; --set " + o;
   return text;
 }
 
 }  // namespace
 
-std::string render_sweep_markdown(const SweepSpec& spec, const std::vector<SweepPointResult>& points) {
-  return "# Sweep\n\n" + grid_text(spec, points.size()) + ".\n\n" + render_markdown_table(points_table(spec, points));
+std::string render_sweep_markdown(const SweepSpec& spec,
+                                  const std::vector<SweepPointResult>& points) {
+  return "# Sweep\n\n" + grid_text(spec, points.size()) + ".\n\n" +
+         render_markdown_table(points_table(spec, points));
 }
 
 std::string render_sweep_html(const SweepSpec& spec, const std::vector<SweepPointResult>& points) {
@@ -131,7 +145,7 @@ std::string render_sweep_html(const SweepSpec& spec, const std::vector<SweepPoin
                           grouped ? point_label(spec, p, 1) : std::string("all")};
     for (const Figure& f : figures()) {
       if (!f.charted) continue;
-      const auto v = p.result.is_null() ? std::nullopt : metric_at(p.result, f.metric);
+      const auto v = figure_value(p, f);
       row.push_back(v ? Json(*v) : Json());
     }
     data.rows.push_back(std::move(row));
@@ -141,7 +155,7 @@ std::string render_sweep_html(const SweepSpec& spec, const std::vector<SweepPoin
   for (const Figure& f : figures()) {
     if (!f.charted) continue;
     const bool any = std::any_of(points.begin(), points.end(), [&](const SweepPointResult& p) {
-      const auto v = p.result.is_null() ? std::nullopt : metric_at(p.result, f.metric);
+      const auto v = figure_value(p, f);
       return v && *v != 0;
     });
     if (!any) {
@@ -154,25 +168,41 @@ std::string render_sweep_html(const SweepSpec& spec, const std::vector<SweepPoin
     c.title = f.chart_title;
     c.caption = grouped ? "Bars by " + x_title + ", coloured by the other axes" : "A bar per point";
     c.table = data.name;
-    Json encoding{{"x", {{"field", "x"}, {"type", "nominal"}, {"title", x_title}, {"sort", nullptr},
-                         {"axis", {{"labelAngle", 0}}}}},
-                  {"y", {{"field", column_of(f)}, {"type", "quantitative"}, {"title", f.header}}},
-                  {"tooltip", Json::array({{{"field", "point"}}, {{"field", "x"}, {"title", x_title}},
-                                           {{"field", "series"}, {"title", "other axes"}},
-                                           {{"field", column_of(f)}, {"title", f.header}, {"format", ",.4~r"}}})}};
+    Json encoding{
+        {"x",
+         {{"field", "x"},
+          {"type", "nominal"},
+          {"title", x_title},
+          {"sort", nullptr},
+          {"axis", {{"labelAngle", 0}}}}},
+        {"y", {{"field", column_of(f)}, {"type", "quantitative"}, {"title", f.header}}},
+        {"tooltip",
+         Json::array({{{"field", "point"}},
+                      {{"field", "x"}, {"title", x_title}},
+                      {{"field", "series"}, {"title", "other axes"}},
+                      {{"field", column_of(f)}, {"title", f.header}, {"format", ",.4~r"}}})}};
     if (grouped) {
       encoding["xOffset"] = {{"field", "series"}, {"type", "nominal"}, {"sort", nullptr}};
-      encoding["color"] = {{"field", "series"}, {"type", "nominal"}, {"sort", nullptr}, {"title", nullptr},
+      encoding["color"] = {{"field", "series"},
+                           {"type", "nominal"},
+                           {"sort", nullptr},
+                           {"title", nullptr},
                            {"legend", {{"orient", "top"}}}};
     }
-    c.spec = {{"width", "container"}, {"height", 230}, {"data", {{"name", data.name}}},
-              {"mark", {{"type", "bar"}, {"color", "#4c78a8"}}}, {"encoding", encoding}};
+    c.spec = {{"width", "container"},
+              {"height", 230},
+              {"data", {{"name", data.name}}},
+              {"mark", {{"type", "bar"}, {"color", "#4c78a8"}}},
+              {"encoding", encoding}};
     page.charts.push_back(std::move(c));
   }
   page.data = {data};
   page.sections = {{"Points", {{points_table(spec, points), true}}}};
-  if (!flat.empty()) page.sections.front().tables.front().table.note += " Zero at every point, not charted: " + flat + ".";
-  page.footer = "Generated by fleetsim sweep; every point's full summary is in sweep.csv and sweep.json.";
+  if (!flat.empty())
+    page.sections.front().tables.front().table.note +=
+        " Zero at every point, not charted: " + flat + ".";
+  page.footer =
+      "Generated by fleetsim sweep; every point's full summary is in sweep.csv and sweep.json.";
   return render_page(page);
 }
 

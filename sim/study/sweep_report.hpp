@@ -9,7 +9,8 @@
 
 namespace fleetsim {
 
-std::string render_sweep_markdown(const SweepSpec& spec, const std::vector<SweepPointResult>& points);
+std::string render_sweep_markdown(const SweepSpec& spec,
+                                  const std::vector<SweepPointResult>& points);
 std::string render_sweep_html(const SweepSpec& spec, const std::vector<SweepPointResult>& points);
 
 }  // namespace fleetsim
