@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <string>
 
 #include "apps/fleetsim/commands.hpp"
 #include "apps/fleetsim/number_option.hpp"
@@ -18,6 +19,48 @@ struct PlanOptions {
   PlanSpec spec;
   std::string out_dir;
   bool quick = false;
+  bool quiet = false;
+};
+
+// The plan's progress on stderr at most once a second: the stage, its shapes or simulations done,
+// every simulation so far, and an ETA within a stage of fleet simulations (whose count is known;
+// sizing a shape is a search of unknown length).
+class PlanProgressLine {
+ public:
+  void operator()(const PlanProgress& p) {
+    const auto now = std::chrono::steady_clock::now();
+    if (p.stage != stage_) {
+      stage_ = p.stage;
+      stage_start_ = now;
+    }
+    const bool last = p.stage_total > 0 && p.stage_done == p.stage_total;
+    if (!last && std::chrono::duration<double>(now - last_print_).count() < 1.0) return;
+    const double elapsed = std::chrono::duration<double>(now - start_).count();
+    const double in_stage = std::chrono::duration<double>(now - stage_start_).count();
+    const bool fleets = p.stage.find("fleets") != std::string::npos;
+    std::string eta;
+    if (fleets && p.stage_done > 0 && !last) {
+      const double left = in_stage / static_cast<double>(p.stage_done) *
+                          static_cast<double>(p.stage_total - p.stage_done);
+      eta = "  ETA " + std::to_string(static_cast<long>(left + 0.5)) + " s";
+    }
+    std::fprintf(stderr, "\r  plan: %s %zu/%zu%s  %zu simulations  elapsed %.0f s%s   ", p.stage.c_str(),
+                 p.stage_done, p.stage_total, fleets ? " simulations" : "", p.simulations, elapsed,
+                 eta.c_str());
+    std::fflush(stderr);
+    last_print_ = now;
+    printed_ = true;
+  }
+  void done() const {
+    if (printed_) std::fprintf(stderr, "\n");
+  }
+
+ private:
+  std::string stage_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point stage_start_ = start_;
+  std::chrono::steady_clock::time_point last_print_{};
+  bool printed_ = false;
 };
 
 void plan(PlanOptions o) {
@@ -30,7 +73,10 @@ void plan(PlanOptions o) {
     s.overlap = {true};
   }
   const auto t0 = std::chrono::steady_clock::now();
+  PlanProgressLine line;
+  if (!o.quiet) s.progress = [&line](const PlanProgress& p) { line(p); };
   const PlanResult r = plan_fleet(s);
+  line.done();
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const std::string out = o.out_dir.empty() ? "out/plan" : o.out_dir;
   write_plan(s, r, out);
@@ -82,6 +128,7 @@ void add_plan_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_flag("--quick", o->quick, "search unit sizes only (scenario's budgets, redundancy, overlap on)");
   cmd->add_option("--out", o->out_dir, "output directory (default out/plan)");
+  cmd->add_flag("--quiet", o->quiet, "no progress on stderr");
   cmd->callback([o] { plan(*o); });
 }
 

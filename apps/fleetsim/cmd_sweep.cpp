@@ -1,6 +1,7 @@
 // `fleetsim sweep SCENARIO --grid path=v1,v2 ... --out DIR`: simulates the Cartesian grid on local
 // threads and, under mpirun, across ranks (static cyclic partition, gathered at rank 0), and
 // writes one merged sweep.csv / sweep.json that does not depend on how the work was split.
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -43,11 +44,15 @@ void sweep(const SweepOptions& o) {
     std::fprintf(stderr, "sweep: %zu points on %d rank(s) x %d thread(s)\n", n, mpi.size(),
                  resolve_jobs(o.jobs));
   std::size_t done = 0;
+  const auto start = std::chrono::steady_clock::now();
   auto results = run_sweep_points(spec, mine, o.jobs, [&](const SweepPointResult& p) {
     ++done;
-    if (talk)
-      std::fprintf(stderr, "  point %zu done%s (%zu/%zu on rank 0)\n", p.index,
-                   p.error.empty() ? "" : " with an error", done, mine.size());
+    if (!talk) return;
+    // The ETA assumes the points left cost what the finished ones did on average.
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double eta = elapsed / static_cast<double>(done) * static_cast<double>(mine.size() - done);
+    std::fprintf(stderr, "  point %zu done%s (%zu/%zu on rank 0)  elapsed %.1f s  ETA %.1f s\n", p.index,
+                 p.error.empty() ? "" : " with an error", done, mine.size(), elapsed, eta);
   });
 
   Json local = Json::array();

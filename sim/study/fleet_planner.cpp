@@ -89,9 +89,43 @@ std::vector<std::string> candidate_overrides(const PlanSpec& p, const PlanSlo& s
   return o;
 }
 
+// Counts the plan's work and passes it to PlanSpec::progress, one call at a time.
+class ProgressReporter {
+ public:
+  explicit ProgressReporter(const PlanProgressFn& fn) : fn_(fn) {}
+  void begin_stage(std::string stage, std::size_t total) {
+    const std::lock_guard<std::mutex> lock(mu_);
+    state_.stage = std::move(stage);
+    state_.stage_done = 0;
+    state_.stage_total = total;
+    report();
+  }
+  // A simulation finished; in a stage that counts simulations, it is one of the stage's.
+  void simulation_done(bool counts_in_stage) {
+    const std::lock_guard<std::mutex> lock(mu_);
+    ++state_.simulations;
+    if (counts_in_stage) ++state_.stage_done;
+    report();
+  }
+  void shape_done() {
+    const std::lock_guard<std::mutex> lock(mu_);
+    ++state_.stage_done;
+    report();
+  }
+
+ private:
+  void report() {
+    if (fn_) fn_(state_);
+  }
+  const PlanProgressFn& fn_;
+  std::mutex mu_;
+  PlanProgress state_;
+};
+
 struct Planner {
   const PlanSpec& p;
   PlanResult& r;
+  ProgressReporter& progress;
   double rate = 0;
   std::uint64_t scenario_seed = 0;
 
@@ -109,6 +143,7 @@ struct Planner {
                          c.decode_units * c.decode.nodes_per_unit * c.decode.usd_per_node_day;
     const ScenarioSpec s = load(c, duration_s, seed);
     const SimulationResult sim = simulate(s);
+    progress.simulation_done(stage == "fleet");
     const Json& j = sim.summary;
     auto m = [&](const char* path) { return metric_at(j, path).value_or(0.0); };
     e.ttft_p99_s = m("latency.ttft_s.p99");
@@ -224,7 +259,8 @@ PlanResult plan_fleet(const PlanSpec& p) {
   r.mean_input_tok = base.workload.input.mean;
   r.mean_output_tok = base.workload.output.mean;
   r.cache_hit_share = base.workload.cache_hit_share;
-  Planner pl{p, r, r.peak_rate_per_s, base.seed};
+  ProgressReporter progress(p.progress);
+  Planner pl{p, r, progress, r.peak_rate_per_s, base.seed};
 
   // Every unit shape of every hardware profile, per side.
   std::vector<std::string> hardware = p.hardware;
@@ -298,6 +334,7 @@ PlanResult plan_fleet(const PlanSpec& p) {
       return a.shape.key() < b.shape.key();
     });
     std::map<std::string, double> best_cost;  // hardware -> cheapest sized cost so far
+    progress.begin_stage(side + " shapes", bs.size());
     for (std::size_t w0 = 0; w0 < bs.size(); w0 += kWaveShapes) {
       const std::size_t n = std::min(kWaveShapes, bs.size() - w0);
       std::vector<std::vector<Evaluation>> evals(n);
@@ -360,6 +397,7 @@ PlanResult plan_fleet(const PlanSpec& p) {
           b.fate = found > 0 ? "sized" : "infeasible within lower bound + " + std::to_string(p.max_extra_units);
           if (found > 0) dominated = ub - static_cast<std::size_t>(found);
         }
+        progress.shape_done();
         std::lock_guard<std::mutex> lock(mu);
         r.candidates_considered += considered;
         r.pruned_lower_bound += pruned_lb;
@@ -430,8 +468,11 @@ PlanResult plan_fleet(const PlanSpec& p) {
                            : std::max(p.window_s, kConfirmEplbPeriods * ns_to_seconds(base.eplb_period_ns));
   const auto seeds = static_cast<std::size_t>(r.confirm_seeds);
   const double confirm_s = r.confirm_window_s;
+  bool grown_round = false;
   const FleetJudge judge = [&](const std::vector<Candidate>& cs) {
     std::vector<Evaluation> runs(cs.size() * seeds);
+    progress.begin_stage(grown_round ? "grown fleets" : "fleets", runs.size());
+    grown_round = true;
     run_indexed(runs.size(), p.jobs, [&](std::size_t i) {
       const std::size_t k = i % seeds;
       runs[i] = pl.evaluate("fleet", cs[i / seeds], confirm_s,

@@ -26,6 +26,16 @@ struct PlanSlo {
   double tpot_p99_ms = 0;           // 0: not checked
 };
 
+// Where a plan stands, reported after each simulation and each shape sized, for a progress line.
+struct PlanProgress {
+  std::string stage;  // "prefill shapes", "decode shapes", "fleets", "grown fleets"
+  std::size_t stage_done = 0;   // shapes sized, or the stage's fleet simulations finished
+  std::size_t stage_total = 0;  // shapes to size, or fleet simulations to run, in the stage
+  std::size_t simulations = 0;  // every simulation so far
+};
+// Called from the planner's worker threads, one call at a time.
+using PlanProgressFn = std::function<void(const PlanProgress&)>;
+
 struct PlanSpec {
   std::string scenario;
   std::vector<std::string> overrides;
@@ -47,6 +57,7 @@ struct PlanSpec {
   int max_extra_units = 12;    // units searched above the lower bound (at least up to 3x it); growth rounds
   int top_per_side = 3;        // cheapest shapes per side combined and confirmed together
   int jobs = 0;
+  PlanProgressFn progress;  // none: silent
 };
 
 // One kind of unit: its hardware and shape. `budget` is the prefill token budget per GPU or the

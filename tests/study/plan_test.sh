@@ -12,8 +12,12 @@ fail() { echo "FAIL: $*"; exit 1; }
 args=("$root/scenarios/deepseek-v3-r1-day.json" --load-fraction 0.02 --window-s 300 --screen-s 60
   --prefill-nodes 2,4 --decode-nodes 4,8)
 
-"$bin" plan "${args[@]}" --confirm-seeds 1 --jobs 1 --out "$tmp/a" > "$tmp/a.txt"
-"$bin" plan "${args[@]}" --confirm-seeds 1 --jobs 2 --out "$tmp/b" > /dev/null
+"$bin" plan "${args[@]}" --confirm-seeds 1 --jobs 1 --out "$tmp/a" > "$tmp/a.txt" 2> "$tmp/a.err"
+"$bin" plan "${args[@]}" --confirm-seeds 1 --jobs 2 --out "$tmp/b" --quiet > /dev/null 2> "$tmp/b.err"
+# Progress on stderr (the stage, what it has done, the simulations so far), none with --quiet.
+tr '\r' '\n' < "$tmp/a.err" | grep -Eq "plan: decode shapes [0-9]+/[0-9]+ +[0-9]+ simulations" || fail "no progress: $(cat "$tmp/a.err")"
+tr '\r' '\n' < "$tmp/a.err" | grep -Eq "plan: fleets ([0-9]+)/\1 simulations" || fail "no fleet progress: $(cat "$tmp/a.err")"
+[ ! -s "$tmp/b.err" ] || fail "--quiet printed: $(cat "$tmp/b.err")"
 for f in plan.json plan.csv plan.md plan.html; do [ -s "$tmp/a/$f" ] || fail "missing $f"; done
 cmp "$tmp/a/plan.csv" "$tmp/b/plan.csv" || fail "plan.csv differs between 1 and 2 threads"
 grep -q "Cheapest fleets meeting the SLOs" "$tmp/a.txt" || fail "no best-fleet table"
