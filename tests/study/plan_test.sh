@@ -18,6 +18,7 @@ args=("$root/scenarios/deepseek-v3-r1-day.json" --load-fraction 0.02 --window-s 
 tr '\r' '\n' < "$tmp/a.err" | grep -Eq "plan: decode shapes [0-9]+/[0-9]+ +[0-9]+ simulations" || fail "no progress: $(cat "$tmp/a.err")"
 tr '\r' '\n' < "$tmp/a.err" | grep -Eq "plan: fleets ([0-9]+)/\1 simulations" || fail "no fleet progress: $(cat "$tmp/a.err")"
 [ ! -s "$tmp/b.err" ] || fail "--quiet printed: $(cat "$tmp/b.err")"
+python3 "$root/tests/cli/check_page_renders.py" "$tmp/a/plan.html" || fail "plan.html does not render cleanly"
 for f in plan.json plan.csv plan.md plan.html; do [ -s "$tmp/a/$f" ] || fail "missing $f"; done
 cmp "$tmp/a/plan.csv" "$tmp/b/plan.csv" || fail "plan.csv differs between 1 and 2 threads"
 grep -q "Cheapest fleets meeting the SLOs" "$tmp/a.txt" || fail "no best-fleet table"

@@ -26,6 +26,7 @@ done
 grep -Eq "^\| +7 \| attention-balanced +\| kv-balanced +\| false " "$tmp/j1/sweep.md" \
   || fail "sweep.md has no row for point 7: $(cat "$tmp/j1/sweep.md")"
 grep -q "TTFT p99 s" "$tmp/j1/sweep.md" || fail "sweep.md lacks the TTFT column"
+python3 "$root/tests/cli/check_page_renders.py" "$tmp/j1/sweep.html" || fail "sweep.html does not render cleanly"
 [ "$(wc -l < "$tmp/j1/sweep.csv")" -eq 9 ] || fail "expected a header and 8 points"
 head -1 "$tmp/j1/sweep.csv" | grep -q '^point,policies.prefill_lb,policies.decode_lb,deployment.decode.overlap,' \
   || fail "header: $(head -1 "$tmp/j1/sweep.csv")"
