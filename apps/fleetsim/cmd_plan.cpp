@@ -37,15 +37,15 @@ class PlanProgressLine {
     if (!last && std::chrono::duration<double>(now - last_print_).count() < 1.0) return;
     const double elapsed = std::chrono::duration<double>(now - start_).count();
     const double in_stage = std::chrono::duration<double>(now - stage_start_).count();
-    const bool fleets = p.stage.find("fleets") != std::string::npos;
+    const bool sims = p.counts_simulations;
     std::string eta;
-    if (fleets && p.stage_done > 0 && !last) {
+    if (sims && p.stage_done > 0 && !last) {
       const double left = in_stage / static_cast<double>(p.stage_done) *
                           static_cast<double>(p.stage_total - p.stage_done);
       eta = "  ETA " + std::to_string(static_cast<long>(left + 0.5)) + " s";
     }
     std::fprintf(stderr, "\r  plan: %s %zu/%zu%s  %zu simulations  elapsed %.0f s%s   ", p.stage.c_str(),
-                 p.stage_done, p.stage_total, fleets ? " simulations" : "", p.simulations, elapsed,
+                 p.stage_done, p.stage_total, sims ? " simulations" : "", p.simulations, elapsed,
                  eta.c_str());
     std::fflush(stderr);
     last_print_ = now;

@@ -30,12 +30,6 @@ struct RegressOptions {
   std::string out_dir;  // regress.json, .csv, .junit.xml, .md when set
 };
 
-struct EntryRun {
-  Json summary;
-  std::string error;
-  double wall_s = 0;
-};
-
 void regress(const RegressOptions& o) {
   RegressionSuite suite = load_regression_suite(o.suite);
   std::vector<const RegressionEntry*> chosen;
@@ -55,11 +49,13 @@ void regress(const RegressOptions& o) {
     specs.push_back(load_scenario(e->scenario, ov, e->scale));
   }
 
-  std::vector<EntryRun> runs(chosen.size());
+  // Each entry's run (its outcomes judged below) and summary.
+  std::vector<RegressionRun> runs(chosen.size());
+  std::vector<Json> summaries(chosen.size());
   run_indexed(chosen.size(), o.jobs, [&](std::size_t i) {
     try {
       const SimulationResult r = simulate(specs[i]);
-      runs[i].summary = result_part(r.summary);
+      summaries[i] = result_part(r.summary);
       runs[i].wall_s = r.stats.wall_s;
     } catch (const std::exception& ex) {
       runs[i].error = ex.what();
@@ -67,20 +63,18 @@ void regress(const RegressOptions& o) {
   });
 
   std::vector<CheckOutcome> all;
-  std::vector<RegressionRun> report(chosen.size());
   int failed_entries = 0;
   std::printf("regress: %zu scenario(s) from %s%s\n", chosen.size(), suite.suite_file.c_str(),
               o.overrides.empty() ? "" : " (with --set overrides)");
   for (std::size_t i = 0; i < chosen.size(); ++i) {
     const RegressionEntry& e = *chosen[i];
-    report[i] = {&e, runs[i].error, runs[i].wall_s, {}};
+    runs[i].entry = &e;
     if (!runs[i].error.empty()) {
       ++failed_entries;
       std::printf("  FAIL  %-28s simulation failed: %s\n", e.name.c_str(), runs[i].error.c_str());
       continue;
     }
-    auto outcomes = evaluate_entry(suite, e, runs[i].summary);
-    report[i].outcomes = outcomes;
+    const auto& outcomes = runs[i].outcomes = evaluate_entry(suite, e, summaries[i]);
     int fails = 0, improved = 0;
     for (const auto& x : outcomes) {
       fails += verdict_fails(x.verdict) ? 1 : 0;
@@ -103,18 +97,18 @@ void regress(const RegressOptions& o) {
                             "for example latency.ttft_s.p99");
   // Against the goldens as they were before any --update.
   if (!o.out_dir.empty()) {
-    write_regression_report(suite, report, o.out_dir);
+    write_regression_report(suite, runs, o.out_dir);
     std::printf("regress: wrote %s/regress.json, regress.csv, regress.junit.xml, regress.md\n", o.out_dir.c_str());
   }
 
   if (o.update) {
-    std::map<std::string, Json> summaries;
+    std::map<std::string, Json> by_name;
     for (std::size_t i = 0; i < chosen.size(); ++i)
-      if (runs[i].error.empty()) summaries[chosen[i]->name] = runs[i].summary;
+      if (runs[i].error.empty()) by_name[chosen[i]->name] = summaries[i];
     // Entries not run this time (--only) keep their goldens.
-    Json goldens = make_goldens(suite, summaries);
+    Json goldens = make_goldens(suite, by_name);
     for (const auto& [name, metrics] : suite.goldens)
-      if (!summaries.count(name))
+      if (!by_name.count(name))
         for (const auto& [m, v] : metrics) goldens["entries"][name][m] = v;
     // What the update changes: every value that moved (even within tolerance), and new ones.
     std::vector<CheckOutcome> changed;

@@ -3,7 +3,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <iostream>
 
 #include "apps/fleetsim/commands.hpp"
@@ -115,8 +114,8 @@ void run(const RunOptions& o) {
   data.summary = r.summary;
   data.tables = make_run_tables(s, r.system->metrics(), r.economics, data.summary);
   const std::string out = o.out_dir.empty() ? "out/" + s.name : o.out_dir;
-  std::filesystem::create_directories(out);
-  write_text_file(out + "/summary.json", data.summary.dump(2) + "\n");
+  create_output_dir(out);
+  write_text_file_in(out, "summary.json", data.summary.dump(2) + "\n");
   write_reports(data, out);
   if (o.trace_steps_at_s >= 0) write_text_file(out + "/step_trace.json", r.system->step_trace().dump() + "\n");
   print_summary(data.summary, out);

@@ -18,7 +18,8 @@ inline constexpr int kExitNoDevice = 3;
 int exit_code();
 void set_exit_code(int code);
 
-// Report files are written with write_text_file (sim/util/text_file.hpp): checked, binary.
+// Output files go through sim/util/text_file.hpp (create_output_dir, write_text_file_in):
+// checked, byte for byte.
 
 void add_run_command(CLI::App& app);
 void add_list_policies_command(CLI::App& app);

@@ -24,6 +24,11 @@ std::string Evaluation::why() const {
   return out;
 }
 
+bool cheaper_fleet(const Evaluation& a, const Evaluation& b) {
+  if (a.cost_usd_per_day != b.cost_usd_per_day) return a.cost_usd_per_day < b.cost_usd_per_day;
+  return a.ttft_p99_s < b.ttft_p99_s;
+}
+
 Evaluation worst_of(const std::vector<Evaluation>& runs) {
   if (runs.empty()) throw std::invalid_argument("worst_of: no seed's run to judge");
   Evaluation w = runs.front();
@@ -93,18 +98,19 @@ std::vector<std::string> candidate_overrides(const PlanSpec& p, const PlanSlo& s
 class ProgressReporter {
  public:
   explicit ProgressReporter(const PlanProgressFn& fn) : fn_(fn) {}
-  void begin_stage(std::string stage, std::size_t total) {
+  void begin_stage(std::string stage, std::size_t total, bool counts_simulations) {
     const std::lock_guard<std::mutex> lock(mu_);
     state_.stage = std::move(stage);
     state_.stage_done = 0;
     state_.stage_total = total;
+    state_.counts_simulations = counts_simulations;
     report();
   }
   // A simulation finished; in a stage that counts simulations, it is one of the stage's.
-  void simulation_done(bool counts_in_stage) {
+  void simulation_done() {
     const std::lock_guard<std::mutex> lock(mu_);
     ++state_.simulations;
-    if (counts_in_stage) ++state_.stage_done;
+    if (state_.counts_simulations) ++state_.stage_done;
     report();
   }
   void shape_done() {
@@ -143,7 +149,7 @@ struct Planner {
                          c.decode_units * c.decode.nodes_per_unit * c.decode.usd_per_node_day;
     const ScenarioSpec s = load(c, duration_s, seed);
     const SimulationResult sim = simulate(s);
-    progress.simulation_done(stage == "fleet");
+    progress.simulation_done();
     const Json& j = sim.summary;
     auto m = [&](const char* path) { return metric_at(j, path).value_or(0.0); };
     e.ttft_p99_s = m("latency.ttft_s.p99");
@@ -334,7 +340,7 @@ PlanResult plan_fleet(const PlanSpec& p) {
       return a.shape.key() < b.shape.key();
     });
     std::map<std::string, double> best_cost;  // hardware -> cheapest sized cost so far
-    progress.begin_stage(side + " shapes", bs.size());
+    progress.begin_stage(side + " shapes", bs.size(), false);
     for (std::size_t w0 = 0; w0 < bs.size(); w0 += kWaveShapes) {
       const std::size_t n = std::min(kWaveShapes, bs.size() - w0);
       std::vector<std::vector<Evaluation>> evals(n);
@@ -471,7 +477,7 @@ PlanResult plan_fleet(const PlanSpec& p) {
   bool grown_round = false;
   const FleetJudge judge = [&](const std::vector<Candidate>& cs) {
     std::vector<Evaluation> runs(cs.size() * seeds);
-    progress.begin_stage(grown_round ? "grown fleets" : "fleets", runs.size());
+    progress.begin_stage(grown_round ? "grown fleets" : "fleets", runs.size(), true);
     grown_round = true;
     run_indexed(runs.size(), p.jobs, [&](std::size_t i) {
       const std::size_t k = i % seeds;
@@ -491,13 +497,9 @@ PlanResult plan_fleet(const PlanSpec& p) {
   for (const auto& e : fe)
     if (e.meets) r.best.push_back(e);
   r.fleets = fe;
-  auto cheaper = [](const Evaluation& a, const Evaluation& b) {
-    if (a.cost_usd_per_day != b.cost_usd_per_day) return a.cost_usd_per_day < b.cost_usd_per_day;
-    return a.ttft_p99_s < b.ttft_p99_s;
-  };
-  std::stable_sort(r.best.begin(), r.best.end(), cheaper);
+  std::stable_sort(r.best.begin(), r.best.end(), cheaper_fleet);
   std::vector<Evaluation> all = fe;
-  std::stable_sort(all.begin(), all.end(), cheaper);
+  std::stable_sort(all.begin(), all.end(), cheaper_fleet);
   double best_ttft = INFINITY;
   for (const auto& e : all)
     if (e.ttft_p99_s < best_ttft) {

@@ -32,6 +32,7 @@ struct PlanProgress {
   std::size_t stage_done = 0;   // shapes sized, or the stage's fleet simulations finished
   std::size_t stage_total = 0;  // shapes to size, or fleet simulations to run, in the stage
   std::size_t simulations = 0;  // every simulation so far
+  bool counts_simulations = false;  // the stage's work is simulations (known in number), not shapes
 };
 // Called from the planner's worker threads, one call at a time.
 using PlanProgressFn = std::function<void(const PlanProgress&)>;
@@ -119,6 +120,9 @@ struct PlanResult {
 };
 
 PlanResult plan_fleet(const PlanSpec& spec);
+
+// The order fleets are ranked in: cheaper first, then the lower TTFT p99.
+bool cheaper_fleet(const Evaluation& a, const Evaluation& b);
 
 // One fleet judged at several seeds (`runs`, one seed each, in seed order): the worst of each
 // figure (highest TTFT p99, TPOT p99 and rejected share, lowest median stream speed), every SLO

@@ -1,6 +1,5 @@
 // The planner's outputs: plan.json, plan.csv, plan.md and a self-contained plan.html page.
 #include <algorithm>
-#include <filesystem>
 
 #include "reports/chart_specs.hpp"
 #include "reports/csv_writer.hpp"
@@ -106,10 +105,7 @@ TextTable shapes_table(const std::vector<ShapeBound>& shapes) {
 
 // Cheapest first, the lower TTFT p99 first at equal cost (the order of the best fleets).
 std::vector<Evaluation> by_cost(std::vector<Evaluation> fleets) {
-  std::stable_sort(fleets.begin(), fleets.end(), [](const Evaluation& a, const Evaluation& b) {
-    if (a.cost_usd_per_day != b.cost_usd_per_day) return a.cost_usd_per_day < b.cost_usd_per_day;
-    return a.ttft_p99_s < b.ttft_p99_s;
-  });
+  std::stable_sort(fleets.begin(), fleets.end(), cheaper_fleet);
   return fleets;
 }
 
@@ -349,16 +345,13 @@ std::string plan_markdown(const PlanSpec& spec, const PlanResult& r) {
 }
 
 void write_plan(const PlanSpec& spec, const PlanResult& r, const std::string& out_dir) {
-  std::filesystem::create_directories(out_dir);
-  auto write = [&](const std::string& name, const std::string& text) {
-    write_text_file(out_dir + "/" + name, text);
-  };
+  create_output_dir(out_dir);
   const Json j = plan_to_json(spec, r);
-  write("plan.json", j.dump(2) + "\n");
-  write("plan.csv", plan_csv(r));
+  write_text_file_in(out_dir, "plan.json", j.dump(2) + "\n");
+  write_text_file_in(out_dir, "plan.csv", plan_csv(r));
   const std::string md = plan_markdown(spec, r);
-  write("plan.md", md);
-  write("plan.html", render_plan_html(spec, r));
+  write_text_file_in(out_dir, "plan.md", md);
+  write_text_file_in(out_dir, "plan.html", render_plan_html(spec, r));
 }
 
 }  // namespace fleetsim

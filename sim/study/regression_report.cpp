@@ -2,8 +2,6 @@
 #include "sim/study/regression_report.hpp"
 
 #include <cstdio>
-#include <filesystem>
-#include <stdexcept>
 
 #include "reports/csv_writer.hpp"
 #include "reports/html_page.hpp"
@@ -161,14 +159,11 @@ std::string regression_markdown(const RegressionSuite& suite,
 
 void write_regression_report(const RegressionSuite& suite, const std::vector<RegressionRun>& runs,
                              const std::string& out_dir) {
-  std::filesystem::create_directories(out_dir);
-  auto write = [&](const std::string& name, const std::string& text) {
-    write_text_file(out_dir + "/" + name, text);
-  };
-  write("regress.json", regression_to_json(suite, runs).dump(2) + "\n");
-  write("regress.csv", regression_csv(runs));
-  write("regress.junit.xml", regression_junit(suite, runs));
-  write("regress.md", regression_markdown(suite, runs));
+  create_output_dir(out_dir);
+  write_text_file_in(out_dir, "regress.json", regression_to_json(suite, runs).dump(2) + "\n");
+  write_text_file_in(out_dir, "regress.csv", regression_csv(runs));
+  write_text_file_in(out_dir, "regress.junit.xml", regression_junit(suite, runs));
+  write_text_file_in(out_dir, "regress.md", regression_markdown(suite, runs));
 }
 
 }  // namespace fleetsim

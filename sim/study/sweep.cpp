@@ -1,9 +1,6 @@
 // Sweep execution and merged output.
 #include "sim/study/sweep.hpp"
-#include "sim/study/sweep_report.hpp"
-#include "sim/util/text_file.hpp"
 
-#include <filesystem>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -12,6 +9,8 @@
 #include "sim/serving/simulation.hpp"
 #include "sim/metrics/metric_paths.hpp"
 #include "sim/study/parallel_runner.hpp"
+#include "sim/study/sweep_report.hpp"
+#include "sim/util/text_file.hpp"
 
 namespace fleetsim {
 
@@ -158,19 +157,18 @@ Json render_sweep_json(const SweepSpec& spec, const std::vector<SweepPointResult
 
 void write_sweep(const SweepSpec& spec, const std::vector<SweepPointResult>& points,
                  const std::string& out_dir) {
-  std::filesystem::create_directories(out_dir);
-  auto write = [&](const std::string& name, const std::string& text) { write_text_file(out_dir + "/" + name, text); };
-  write("sweep.csv", render_sweep_csv(spec, points));
-  write("sweep.json", render_sweep_json(spec, points).dump(2) + "\n");
-  write("sweep.md", render_sweep_markdown(spec, points));
-  write("sweep.html", render_sweep_html(spec, points));
+  create_output_dir(out_dir);
+  write_text_file_in(out_dir, "sweep.csv", render_sweep_csv(spec, points));
+  write_text_file_in(out_dir, "sweep.json", render_sweep_json(spec, points).dump(2) + "\n");
+  write_text_file_in(out_dir, "sweep.md", render_sweep_markdown(spec, points));
+  write_text_file_in(out_dir, "sweep.html", render_sweep_html(spec, points));
   std::string sim = "point,events,wall_s,events_per_s,peak_rss_mb\n";
   for (const auto& p : points) {
     auto f = [&](const char* k) { return csv_field(p.sim.is_object() ? p.sim.value(k, Json()) : Json()); };
     sim += std::to_string(p.index) + "," + f("events") + "," + f("wall_s") + "," +
            f("events_per_s") + "," + f("peak_rss_mb") + "\n";
   }
-  write("sweep_sim.csv", sim);
+  write_text_file_in(out_dir, "sweep_sim.csv", sim);
 }
 
 }  // namespace fleetsim
