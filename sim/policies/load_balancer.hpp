@@ -37,6 +37,12 @@ class LoadBalancer {
   virtual void attach(std::span<const RankLoad> loads) = 0;
   // The caller changed loads[i] (after a pick, a completion, a state change).
   virtual void on_update(std::size_t i) = 0;
+  // Between begin_updates() and end_updates() the caller only updates, never picks, so a
+  // balancer may bring its pick index up to date once at the end instead of after every update
+  // (a prefill step ends a few hundred chunks on a unit's few dozen ranks). Picks after
+  // end_updates() are exactly those after the same updates made one at a time.
+  virtual void begin_updates() {}
+  virtual void end_updates() {}
   // Index of the target for this request, or kNoTarget when none is accepting / has room.
   virtual std::size_t pick(const LbRequest& r) = 0;
   static constexpr std::size_t kNoTarget = static_cast<std::size_t>(-1);

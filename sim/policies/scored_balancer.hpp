@@ -30,7 +30,8 @@ struct ScoreTerm {
 // score_i = sum_j weight_j * term_j(load_i) / ref_j, ref_j = mean of term_j over all targets when
 // normalised (1 otherwise). The means are refreshed after every n updates (n = targets, so the
 // O(n) rebuild is amortised O(1)) and as soon as a mean leaves zero; between refreshes each
-// target's score is exact for the frozen means.
+// target's score is exact for the frozen means. Updates batched by begin_updates/end_updates
+// write their leaves and rebuild the tree once, at the end.
 class ScoredBalancer final : public LoadBalancer {
  public:
   static constexpr std::size_t kMaxTerms = 2;
@@ -39,6 +40,8 @@ class ScoredBalancer final : public LoadBalancer {
   std::string name() const override { return name_; }
   void attach(std::span<const RankLoad> loads) override;
   void on_update(std::size_t i) override;
+  void begin_updates() override { batching_ = true; }
+  void end_updates() override;
   std::size_t pick(const LbRequest& r) override;
 
   // The score target i holds now (accepting or not): for tests and traces.
@@ -62,6 +65,8 @@ class ScoredBalancer final : public LoadBalancer {
   std::array<double, kMaxTerms> sum_{}, ref_{};
   std::array<bool, kMaxTerms> idle_{};  // normalised term whose mean was zero at the last refresh
   std::size_t updates_since_refresh_ = 0;
+  bool batching_ = false;    // between begin_updates and end_updates: leaves written, tree not
+  bool stale_tree_ = false;  // leaves written while batching, the tree not rebuilt since
 };
 
 }  // namespace fleetsim

@@ -485,6 +485,8 @@ void ServingSystem::on_prefill_step_done(std::uint32_t u, TimeNs now) {
   // peak window).
   constexpr std::size_t kAhead = 8;
   for (std::size_t i = 0; i < std::min(kAhead, p.batch.size()); ++i) pool_.prefetch(p.batch[i].request);
+  // No prefill pick comes before the loop ends (finish_prefill picks decode targets only).
+  p.rank_lb->begin_updates();
   for (std::size_t i = 0; i < p.batch.size(); ++i) {
     if (i + kAhead < p.batch.size()) pool_.prefetch(p.batch[i + kAhead].request);
     const PrefillChunk& c = p.batch[i];
@@ -511,6 +513,7 @@ void ServingSystem::on_prefill_step_done(std::uint32_t u, TimeNs now) {
     }
     p.rank_lb->on_update(static_cast<std::size_t>(c.rank));
   }
+  p.rank_lb->end_updates();
   prefill_unit_lb_->on_update(u);
   p.busy = false;
   start_prefill_step(u, now);

@@ -281,3 +281,52 @@ TEST_CASE("scored balancers agree with a brute-force scan over random load seque
     }
   }
 }
+
+TEST_CASE("updates batched between begin_updates and end_updates leave the picks of one-at-a-time updates") {
+  // Two copies of each balancer see the same loads: one updated one target at a time, the other
+  // in runs of updates (re-normalisations fall inside runs too) closed by end_updates. Every pick
+  // after a run must be the same, for requests of every size (some without room anywhere).
+  struct Case {
+    const LoadBalancerRegistry* reg;
+    std::string name;
+  };
+  for (const Case& c : {Case{&prefill_balancers(), "attention-balanced"}, Case{&decode_balancers(), "kv-balanced"},
+                        Case{&decode_balancers(), "least-loaded"}, Case{&decode_balancers(), "round-robin"}}) {
+    for (std::size_t n : {1u, 7u, 32u, 144u}) {
+      INFO(c.name << " n=" << n);
+      Rng rng(n + 7, c.name);
+      std::vector<RankLoad> loads(n);
+      for (auto& l : loads) l.capacity_tokens = c.name == "attention-balanced" ? 0 : 60000;
+      auto single = make(*c.reg, c.name);
+      auto batched = make(*c.reg, c.name);
+      single->attach(loads);
+      batched->attach(loads);
+      for (int run = 0; run < 300; ++run) {
+        const auto updates = 1 + rng.below(3 * n);
+        batched->begin_updates();
+        for (std::uint64_t k = 0; k < updates; ++k) {
+          const auto i = static_cast<std::size_t>(rng.below(n));
+          RankLoad& l = loads[i];
+          if (rng.below(3) == 0 && l.requests > 0) {
+            --l.requests;
+            l.tokens = l.tokens * 2 / 3;
+            l.attention = l.attention * 2 / 3;
+          } else {
+            ++l.requests;
+            const auto t = static_cast<std::int64_t>(rng.below(4000));
+            l.tokens += t;
+            l.attention += static_cast<double>(t * t) / 2;
+          }
+          if (rng.below(50) == 0) l.accepting = !l.accepting;
+          single->on_update(i);
+          batched->on_update(i);
+        }
+        batched->end_updates();
+        for (std::int64_t need : {0, 500, 20000, 70000}) {
+          const auto r = decode_req(need, 0);
+          REQUIRE(batched->pick(r) == single->pick(r));
+        }
+      }
+    }
+  }
+}
