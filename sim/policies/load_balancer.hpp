@@ -48,6 +48,19 @@ class LoadBalancer {
   static constexpr std::size_t kNoTarget = static_cast<std::size_t>(-1);
 };
 
+// A run of updates with no pick in between: begin_updates now, end_updates when the scope ends,
+// however it ends.
+class UpdateRun {
+ public:
+  explicit UpdateRun(LoadBalancer& lb) : lb_(lb) { lb_.begin_updates(); }
+  ~UpdateRun() { lb_.end_updates(); }
+  UpdateRun(const UpdateRun&) = delete;
+  UpdateRun& operator=(const UpdateRun&) = delete;
+
+ private:
+  LoadBalancer& lb_;
+};
+
 // KV tokens a request needs on a decode target: its input plus the output it is expected to make.
 inline std::int64_t kv_need_tokens(const LbRequest& r) {
   const std::int64_t need = r.input_tokens + r.expected_output_tokens;

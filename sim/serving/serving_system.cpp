@@ -479,14 +479,23 @@ void ServingSystem::drop_queued(std::uint32_t u, std::size_t rank, const QueuedP
 }
 
 void ServingSystem::on_prefill_step_done(std::uint32_t u, TimeNs now) {
+  end_prefill_chunks(u, now);
+  prefill_unit_lb_->on_update(u);
+  PrefillUnit& p = prefill_[u];
+  p.busy = false;
+  start_prefill_step(u, now);
+}
+
+void ServingSystem::end_prefill_chunks(std::uint32_t u, TimeNs now) {
   PrefillUnit& p = prefill_[u];
   // A step holds up to a few hundred chunks: the records of the requests they finish are
   // prefetched a few chunks ahead of the loop rather than all before it (measured faster on the
   // peak window).
   constexpr std::size_t kAhead = 8;
   for (std::size_t i = 0; i < std::min(kAhead, p.batch.size()); ++i) pool_.prefetch(p.batch[i].request);
-  // No prefill pick comes before the loop ends (finish_prefill picks decode targets only).
-  p.rank_lb->begin_updates();
+  // No prefill pick comes before the loop ends (finish_prefill picks decode targets only), so the
+  // rank balancer's tree is brought up to date once, at the end.
+  const UpdateRun rank_updates(*p.rank_lb);
   for (std::size_t i = 0; i < p.batch.size(); ++i) {
     if (i + kAhead < p.batch.size()) pool_.prefetch(p.batch[i + kAhead].request);
     const PrefillChunk& c = p.batch[i];
@@ -513,10 +522,6 @@ void ServingSystem::on_prefill_step_done(std::uint32_t u, TimeNs now) {
     }
     p.rank_lb->on_update(static_cast<std::size_t>(c.rank));
   }
-  p.rank_lb->end_updates();
-  prefill_unit_lb_->on_update(u);
-  p.busy = false;
-  start_prefill_step(u, now);
 }
 
 void ServingSystem::finish_prefill(RequestId id, TimeNs now) {

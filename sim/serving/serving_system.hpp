@@ -128,6 +128,7 @@ class ServingSystem {
   void prefill_kick(std::uint32_t u, TimeNs now);
   void start_prefill_step(std::uint32_t u, TimeNs now);
   void on_prefill_step_done(std::uint32_t u, TimeNs now);
+  void end_prefill_chunks(std::uint32_t u, TimeNs now);  // the finished step's chunks, in order
   void drop_queued(std::uint32_t u, std::size_t rank, const QueuedPrefill& r);
   void finish_prefill(RequestId id, TimeNs now);
   bool route_to_decode(RequestId id, TimeNs now);

@@ -303,8 +303,7 @@ TEST_CASE("updates batched between begin_updates and end_updates leave the picks
       batched->attach(loads);
       for (int run = 0; run < 300; ++run) {
         const auto updates = 1 + rng.below(3 * n);
-        batched->begin_updates();
-        for (std::uint64_t k = 0; k < updates; ++k) {
+        const auto update = [&] {
           const auto i = static_cast<std::size_t>(rng.below(n));
           RankLoad& l = loads[i];
           if (rng.below(3) == 0 && l.requests > 0) {
@@ -320,8 +319,15 @@ TEST_CASE("updates batched between begin_updates and end_updates leave the picks
           if (rng.below(50) == 0) l.accepting = !l.accepting;
           single->on_update(i);
           batched->on_update(i);
+        };
+        if (run % 2 == 0) {
+          const UpdateRun scope(*batched);  // ends the run however the scope ends
+          for (std::uint64_t k = 0; k < updates; ++k) update();
+        } else {
+          batched->begin_updates();
+          for (std::uint64_t k = 0; k < updates; ++k) update();
+          batched->end_updates();
         }
-        batched->end_updates();
         for (std::int64_t need : {0, 500, 20000, 70000}) {
           const auto r = decode_req(need, 0);
           REQUIRE(batched->pick(r) == single->pick(r));
