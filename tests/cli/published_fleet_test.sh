@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The default day on Day-6's own fleet (the scenario's published_day units held by the `schedule`
 # autoscaler): the cost model and serving system, without the simulated autoscaler's policy,
-# must put every Day-6 row within its tolerance and turn away at most 2% of the requests (1.04%
-# measured: nine decode units are just short of the busiest hours in this model; README,
-# "The default day").
+# must put every Day-6 row within its tolerance and turn away at most 2% of the requests (0.84%
+# in docs/validation.md of 2026-12-02: nine decode units are just short of the busiest hours in
+# this model; README, "The default day").
 # Usage: published_fleet_test.sh FLEETSIM_BINARY PROJECT_ROOT
 set -euo pipefail
 bin=$1
