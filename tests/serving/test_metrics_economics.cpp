@@ -91,6 +91,21 @@ TEST_CASE("capacity is integrated over active nodes at the rate in force") {
   CHECK(m.decode_capacity_tok() == Approx(18 * 10.0 * 1800 + 18 * 20.0 * 3600));
 }
 
+TEST_CASE("the KV length per output token is averaged over the completed requests' output tokens; their lengths too") {
+  Metrics m(kNsPerHour, kNsPerHour);
+  CHECK(m.kv_tok_per_output_tok() == 0);  // nothing completed
+  // 3 tokens after 10 of input see 11, 12, 13; 1 token after 4 sees 5: (36 + 5) / 4.
+  m.on_complete(1, 1000, 10, 3);
+  m.on_complete(2, 0, 4, 1);
+  CHECK(m.kv_tok_per_output_tok() == Approx(41.0 / 4));
+  CHECK(m.completed_input_mean_tok() == Approx(7));
+  CHECK(m.completed_output_mean_tok() == Approx(2));
+  // The longest requests the default day allows: I + (O + 1) / 2 each.
+  Metrics longest(kNsPerHour, kNsPerHour);
+  for (int i = 0; i < 100; ++i) longest.on_complete(1, 1000, 65536, 32768);
+  CHECK(longest.kv_tok_per_output_tok() == 65536 + 32769 / 2.0);
+}
+
 TEST_CASE("Day-6 economics: 226.75 nodes for 24 h at $2 per GPU-hour is $87,072") {
   ScenarioSpec s = load_scenario(FLEETSIM_SOURCE_DIR "/scenarios/deepseek-v3-r1-day.json");
   std::vector<HourBucket> hours(24);
