@@ -18,7 +18,7 @@ trap 'rm -rf "$tmp"' EXIT
 # - minimum nodes +14.7% at every seed (3 decode units through the night against Day-6's 2);
 #   30% allows a prefill unit or two more, and fails a fourth decode unit (+41%);
 # - prefill per node +21.8% to +22.3%: 30% fails about 6% fewer prefill nodes than now;
-# - decode per node -11.0% to -12.0%: 20% fails about 10% more decode nodes than now;
+# - decode per node -11.0% to -12.0%: 20% fails about 11% more decode nodes than now;
 # - stream speed +64.9% to +87.6%: it moves steeply with decode's spare capacity (near the SLO
 #   batch the throughput curve is flat), so 120% fails only a decode fleet much larger than now.
 python3 "$root/tests/cli/judge_day.py" "$tmp/day/validation.csv" "$tmp/day/summary.json" --hourly \
