@@ -70,11 +70,10 @@ void Metrics::on_decode_step(TimeNs now, double output_tok) {
   hour_of(now).output_tok += output_tok;
 }
 
-void Metrics::on_complete(TimeNs now, TimeNs tpot_ns, std::int64_t input_tok, std::int64_t output_tok) {
+void Metrics::on_complete(TimeNs now, TimeNs tpot_ns, std::int64_t input_tok, std::int64_t cached_tok,
+                          std::int64_t output_tok) {
   ++completed_;
-  completed_input_tok_ += input_tok;
-  completed_output_tok_ += output_tok;
-  completed_kv_tok_ += output_tok * input_tok + output_tok * (output_tok + 1) / 2;
+  completed_mix_.add(input_tok, cached_tok, output_tok);
   if (!closed_) ++hour_of(now).completed;
   if (output_tok > 1 && tpot_ns > 0) {
     const double ms = ns_to_ms(tpot_ns);

@@ -10,6 +10,7 @@
 
 #include "sim/engine/time.hpp"
 #include "sim/metrics/histogram.hpp"
+#include "sim/metrics/request_mix.hpp"
 
 namespace fleetsim {
 
@@ -90,7 +91,8 @@ class Metrics {
   void on_reject(TimeNs now, RejectReason reason);
   void on_prefill_done(TimeNs now, TimeNs ttft_ns, std::int64_t input_tok, std::int64_t cached_tok);
   void on_decode_step(TimeNs now, double output_tok);
-  void on_complete(TimeNs now, TimeNs tpot_ns, std::int64_t input_tok, std::int64_t output_tok);
+  void on_complete(TimeNs now, TimeNs tpot_ns, std::int64_t input_tok, std::int64_t cached_tok,
+                   std::int64_t output_tok);
   void on_nodes(TimeNs now, const RoleNodes& prefill, const RoleNodes& decode);
   // From `now` on, an active node can serve this many tokens per second (prefill input, decode
   // output at the speed SLO), as the cost model predicts.
@@ -128,13 +130,9 @@ class Metrics {
   // Decode tokens over the time streams spent producing them: the speed an output token sees
   // (the per-request mean weighs a 5-token answer like a 5,000-token one).
   double token_weighted_stream_tok_per_s() const { return stream_s_ > 0 ? stream_tokens_ / stream_s_ : 0; }
-  // The KV length an output token of a completed request is generated over, averaged over those
-  // tokens (Day-6's "average KV-cache length per output token"): the j-th of O tokens after an
-  // input of I sees I + j.
-  double kv_tok_per_output_tok() const { return ratio(completed_kv_tok_, completed_output_tok_); }
-  // Mean input and output tokens of the completed requests.
-  double completed_input_mean_tok() const { return ratio(completed_input_tok_, completed_); }
-  double completed_output_mean_tok() const { return ratio(completed_output_tok_, completed_); }
+  // The lengths of the completed requests: the workload as realised, including the KV length an
+  // output token is produced with (Day-6's "average KV-cache length per output token").
+  const RequestMix& completed_mix() const { return completed_mix_; }
   const std::vector<HourBucket>& hours() const { return hours_; }
   const std::vector<TimelineRow>& timeline() const { return timeline_; }
   // The window's fleet decisions, the first at its start.
@@ -156,12 +154,7 @@ class Metrics {
   LogHistogram ttft_s_ = ttft_hist(), tpot_ms_ = tpot_hist();
   LogHistogram stream_tok_per_s_ = LogHistogram(0.01, 1e4, 40);
   double stream_tokens_ = 0, stream_s_ = 0;
-  // Integers: a day's sum of KV lengths (about 10^15 tokens) is past a double's exact range.
-  std::int64_t completed_kv_tok_ = 0, completed_input_tok_ = 0, completed_output_tok_ = 0;
-  template <typename A, typename B>
-  static double ratio(A num, B den) {
-    return den > 0 ? static_cast<double>(num) / static_cast<double>(den) : 0;
-  }
+  RequestMix completed_mix_;
   std::vector<HourBucket> hours_;
   // Node-time integration.
   TimeNs nodes_since_ns_ = 0;

@@ -36,9 +36,10 @@ Json make_summary(const ScenarioSpec& s, const Metrics& m, const Economics& e, c
                  {"output", m.output_tok()},
                  {"cache_hit_share", m.input_tok() > 0 ? m.cached_tok() / m.input_tok() : 0.0}};
   // Of the completed requests (the realised workload, against the scenario's derivation).
-  j["lengths"] = {{"input_mean_tok", m.completed_input_mean_tok()},
-                  {"output_mean_tok", m.completed_output_mean_tok()},
-                  {"kv_per_output_token", m.kv_tok_per_output_tok()}};
+  const RequestMix& done = m.completed_mix();
+  j["lengths"] = {{"input_mean_tok", done.mean_computed_tok() + done.mean_cached_tok()},
+                  {"output_mean_tok", done.mean_output_tok()},
+                  {"kv_per_output_token", done.kv_tok_per_output_tok()}};
   // Per-node throughput as Day-6 states it: tokens over the node-time of that role.
   j["throughput"] = {
       {"prefill_input_tok_per_s_per_node", m.prefill_node_s() > 0 ? m.input_tok() / m.prefill_node_s() : 0.0},

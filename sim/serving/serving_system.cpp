@@ -532,7 +532,7 @@ void ServingSystem::finish_prefill(RequestId id, TimeNs now) {
   if (counted) metrics_.on_prefill_done(now, ttft, r.input_tok, r.cached_tok);
   iv_ttft_s_.add(ns_to_seconds(ttft));
   if (r.output_tok <= 1) {  // the prefill's token was the whole answer
-    if (counted) metrics_.on_complete(now, 0, r.input_tok, r.output_tok);
+    if (counted) metrics_.on_complete(now, 0, r.input_tok, r.cached_tok, r.output_tok);
     ++completed_;
     pool_.release(id);
     return;
@@ -717,7 +717,7 @@ void ServingSystem::on_decode_step_done(std::uint32_t u, TimeNs now) {
     ul.tokens -= reserve;
     ul.attention -= static_cast<double>(r.input_tok);
     const TimeNs tpot = (now - r.first_token_ns) / (r.output_tok - 1);
-    if (in_window(r)) metrics_.on_complete(now, tpot, r.input_tok, r.output_tok);
+    if (in_window(r)) metrics_.on_complete(now, tpot, r.input_tok, r.cached_tok, r.output_tok);
     iv_stream_speed_.add(tpot > 0 ? 1e9 / static_cast<double>(tpot) : 0);
     --decode_streams_;
     ++completed_;

@@ -24,7 +24,8 @@
 #include "sim/serving/request.hpp"
 #include "sim/serving/step_timer.hpp"
 #include "sim/serving/step_trace.hpp"
-#include "sim/serving/request_mix.hpp"
+#include "sim/metrics/request_mix.hpp"
+#include "sim/serving/nominal_request_mix.hpp"
 #include "sim/serving/workload.hpp"
 #include "sim/spec/scenario_spec.hpp"
 

@@ -91,19 +91,17 @@ TEST_CASE("capacity is integrated over active nodes at the rate in force") {
   CHECK(m.decode_capacity_tok() == Approx(18 * 10.0 * 1800 + 18 * 20.0 * 3600));
 }
 
-TEST_CASE("the KV length per output token is averaged over the completed requests' output tokens; their lengths too") {
+TEST_CASE("the completed requests' lengths and KV length per output token are their mix") {
   Metrics m(kNsPerHour, kNsPerHour);
-  CHECK(m.kv_tok_per_output_tok() == 0);  // nothing completed
-  // 3 tokens after 10 of input see 11, 12, 13; 1 token after 4 sees 5: (36 + 5) / 4.
-  m.on_complete(1, 1000, 10, 3);
-  m.on_complete(2, 0, 4, 1);
-  CHECK(m.kv_tok_per_output_tok() == Approx(41.0 / 4));
-  CHECK(m.completed_input_mean_tok() == Approx(7));
-  CHECK(m.completed_output_mean_tok() == Approx(2));
-  // The longest requests the default day allows: I + (O + 1) / 2 each.
-  Metrics longest(kNsPerHour, kNsPerHour);
-  for (int i = 0; i < 100; ++i) longest.on_complete(1, 1000, 65536, 32768);
-  CHECK(longest.kv_tok_per_output_tok() == 65536 + 32769 / 2.0);
+  CHECK(m.completed_mix().kv_tok_per_output_tok() == 0);  // nothing completed
+  // 3 tokens after 10 of input are produced over 10, 11 and 12; 1 token after 4 over 4: 37 / 4.
+  m.on_complete(1, 1000, 10, 6, 3);
+  m.on_complete(2, 0, 4, 0, 1);
+  CHECK(m.completed_mix().requests() == 2);
+  CHECK(m.completed_mix().kv_tok_per_output_tok() == Approx(37.0 / 4));
+  CHECK(m.completed_mix().mean_computed_tok() + m.completed_mix().mean_cached_tok() == Approx(7));
+  CHECK(m.completed_mix().mean_cached_tok() == Approx(3));
+  CHECK(m.completed_mix().mean_output_tok() == Approx(2));
 }
 
 TEST_CASE("Day-6 economics: 226.75 nodes for 24 h at $2 per GPU-hour is $87,072") {

@@ -5,8 +5,6 @@
 
 #include <cstdint>
 
-#include "sim/spec/scenario_spec.hpp"
-
 namespace fleetsim {
 
 // (query, key) pairs of causal attention for the prompt positions [p0, p1), each position
@@ -32,11 +30,5 @@ class RequestMix {
   double computed_tok_ = 0, cached_tok_ = 0, output_tok_ = 0;
   double pairs_ = 0, kv_output_tok_ = 0;
 };
-
-// The mix a workload produces, before anything is observed: the first `samples` requests the
-// workload itself would generate (synthetic: its own samplers; trace: its first records, with
-// cache hits left to the prefix cache).
-RequestMix nominal_request_mix(const WorkloadSpec& workload, std::uint64_t seed,
-                               std::uint64_t samples = 20000);
 
 }  // namespace fleetsim
