@@ -86,11 +86,7 @@ void ScoredBalancer::refresh() {
     ref_[j] = terms_[j].normalize && !idle_[j] ? mean : 1.0;
   }
   for (std::size_t i = 0; i < n; ++i) write(i, cached_[i], true);
-  if (batching_) {
-    stale_tree_ = true;
-  } else {
-    tree_.rebuild();
-  }
+  if (!batching_) tree_.rebuild();  // while batching, end_updates rebuilds it
   updates_since_refresh_ = 0;
 }
 
@@ -107,14 +103,12 @@ void ScoredBalancer::on_update(std::size_t i) {
     // While batching, only the leaf: its ancestors are recomputed once, at end_updates. The tree
     // is a function of its leaves, so the picks after it are those of one climb per update.
     write(i, v, batching_);
-    stale_tree_ = stale_tree_ || batching_;
   }
 }
 
 void ScoredBalancer::end_updates() {
+  if (batching_) tree_.rebuild();
   batching_ = false;
-  if (stale_tree_) tree_.rebuild();
-  stale_tree_ = false;
 }
 
 std::size_t ScoredBalancer::pick(const LbRequest& r) {

@@ -65,8 +65,7 @@ class ScoredBalancer final : public LoadBalancer {
   std::array<double, kMaxTerms> sum_{}, ref_{};
   std::array<bool, kMaxTerms> idle_{};  // normalised term whose mean was zero at the last refresh
   std::size_t updates_since_refresh_ = 0;
-  bool batching_ = false;    // between begin_updates and end_updates: leaves written, tree not
-  bool stale_tree_ = false;  // leaves written while batching, the tree not rebuilt since
+  bool batching_ = false;  // between begin_updates and end_updates: leaves written, tree not
 };
 
 }  // namespace fleetsim
