@@ -277,6 +277,22 @@ void ServingSystem::dispatch(const Event& e) {
   }
 }
 
+// ---------------------------------------------------------------- unit wake-ups
+
+template <class Unit>
+void ServingSystem::kick_at(Unit& unit, TimeNs at, EventKind kind, std::uint32_t u) {
+  if (unit.kick_pending) return;
+  unit.kick_pending = true;
+  q_.push(at, EventPhase::kStep, kind, u);
+}
+
+template <class Unit>
+void ServingSystem::go_idle(Unit& unit, TimeNs next, EventKind kind, std::uint32_t u, TimeNs now) {
+  unit.busy = false;
+  if (next != kTimeNever) kick_at(unit, next, kind, u);
+  release_if_drained(now);
+}
+
 // ---------------------------------------------------------------- arrivals and prefill
 
 void ServingSystem::draw_next_arrival() {
@@ -344,11 +360,8 @@ void ServingSystem::on_arrival(TimeNs now) {
   ul.tokens += r.computed_tok();
   ul.attention += attention;
   prefill_unit_lb_->on_update(u);
-  if (!p.busy && !p.kick_pending) {
-    p.kick_pending = true;
-    // Same instant, step phase: every arrival stamped `now` joins the batch first.
-    q_.push(ready_ns, EventPhase::kStep, kPrefillKick, static_cast<std::uint32_t>(u));
-  }
+  // Same instant, step phase: every arrival stamped `now` joins the batch first.
+  if (!p.busy) kick_at(p, ready_ns, kPrefillKick, static_cast<std::uint32_t>(u));
 }
 
 void ServingSystem::prefill_kick(std::uint32_t u, TimeNs now) {
@@ -433,12 +446,7 @@ void ServingSystem::start_prefill_step(std::uint32_t u, TimeNs now) {
     }
   }
   if (p.batch.empty()) {
-    p.busy = false;
-    if (next_ready != kTimeNever && !p.kick_pending) {
-      p.kick_pending = true;
-      q_.push(next_ready, EventPhase::kStep, kPrefillKick, u);
-    }
-    release_if_drained(now);
+    go_idle(p, next_ready, kPrefillKick, u, now);
     return;
   }
   const double ranks = static_cast<double>(p.queues.size());
@@ -568,10 +576,7 @@ bool ServingSystem::route_to_decode(RequestId id, TimeNs now) {
   // The whole KV cache (cached prefix included) moves to the decode GPU over RDMA.
   r.decode_join_ns = now + comm_cost_->kv_transfer_ns(kv * s_.model.kv_cache_bytes_per_token());
   d.joining.push_back(id);
-  if (!d.busy && !d.kick_pending) {
-    d.kick_pending = true;
-    q_.push(r.decode_join_ns, EventPhase::kStep, kDecodeKick, static_cast<std::uint32_t>(u));
-  }
+  if (!d.busy) kick_at(d, r.decode_join_ns, kDecodeKick, static_cast<std::uint32_t>(u));
   return true;
 }
 
@@ -638,12 +643,7 @@ void ServingSystem::start_decode_step(std::uint32_t u, TimeNs now) {
   d.joining.resize(keep);
   d.finishing.push_all(admitted_);
   if (d.running == 0) {
-    d.busy = false;
-    if (next_join != kTimeNever && !d.kick_pending) {
-      d.kick_pending = true;
-      q_.push(next_join, EventPhase::kStep, kDecodeKick, u);
-    }
-    release_if_drained(now);
+    go_idle(d, next_join, kDecodeKick, u, now);
     return;
   }
   // The slowest rank sets the pace: most sequences and most KV.

@@ -126,6 +126,13 @@ class ServingSystem {
   double prefill_pairs_per_token_time() const;
   void draw_next_arrival();
   void on_arrival(TimeNs now);
+  // Queues a step-phase wake-up of unit u (prefill or decode) at `at`, unless one is queued.
+  template <class Unit>
+  void kick_at(Unit& unit, TimeNs at, EventKind kind, std::uint32_t u);
+  // A unit with nothing to step: idle until `next` (kTimeNever: until work arrives), and released
+  // if its fleet decision is waiting for it to drain.
+  template <class Unit>
+  void go_idle(Unit& unit, TimeNs next, EventKind kind, std::uint32_t u, TimeNs now);
   void prefill_kick(std::uint32_t u, TimeNs now);
   void start_prefill_step(std::uint32_t u, TimeNs now);
   void on_prefill_step_done(std::uint32_t u, TimeNs now);
