@@ -31,7 +31,8 @@ PlacementShape unit_placement_shape(const ModelSpec& model, const UnitSpec& unit
 
 ExpertBalance::ExpertBalance(const ScenarioSpec& s, const UnitSpec& unit, StepTimer& timer,
                              const char* stream)
-    : unit_(unit), gpus_per_node_(s.hardware.gpus_per_node), timer_(timer),
+    : gpus_per_node_(s.hardware.gpus_per_node),
+      timer_(timer),
       step_rng_(s.seed, std::string(stream) + ".steps") {
   const JsonReader pol(s.policies, s.file, "/policies");
   router_ = expert_routers().create(pol.at("expert_routing"), s.model.moe, Rng(s.seed, stream));

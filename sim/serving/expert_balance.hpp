@@ -55,7 +55,6 @@ class ExpertBalance {
   double measure(double tokens_per_gpu_mb, int samples, double* dest_gpus_per_token,
                  std::vector<double>* each);
 
-  const UnitSpec& unit_;
   int gpus_per_node_;
   StepTimer& timer_;
   std::unique_ptr<ExpertRouter> router_;
