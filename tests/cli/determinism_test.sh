@@ -2,8 +2,8 @@
 # Determinism end to end: the same scenario and seed give the same bytes run after run, and
 # whichever variant of the C library's maths the CPU selects (glibc picks FMA or non-FMA code by
 # CPU, and their last bits differ); no result-bearing source calls the C library's elementary
-# functions (sim/engine/portable_math.hpp says why). Another architecture:
-# scripts/check-aarch64-determinism.sh.
+# functions (sim/engine/portable_math.hpp says why). Another architecture or compiler:
+# scripts/check-build-determinism.sh.
 set -euo pipefail
 bin="$1"; root="$2"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
