@@ -129,8 +129,8 @@ class ServingSystem {
   // Queues a step-phase wake-up of unit u (prefill or decode) at `at`, unless one is queued.
   template <class Unit>
   void kick_at(Unit& unit, TimeNs at, EventKind kind, std::uint32_t u);
-  // A unit with nothing to step: idle until `next` (kTimeNever: until work arrives), and released
-  // if its fleet decision is waiting for it to drain.
+  // A unit with nothing to step: idle until `next` (kTimeNever: until work arrives). A draining
+  // unit left idle and empty gives its nodes back now (release_if_drained).
   template <class Unit>
   void go_idle(Unit& unit, TimeNs next, EventKind kind, std::uint32_t u, TimeNs now);
   void prefill_kick(std::uint32_t u, TimeNs now);
